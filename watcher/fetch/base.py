@@ -1,0 +1,108 @@
+"""Fetch values and the one I/O chokepoint: the `Fetcher` protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal, Protocol
+
+
+class FailureKind(StrEnum):
+    """Why a check could not produce a trustworthy page. Never a policy change."""
+
+    NETWORK_ERROR = "network_error"
+    TIMEOUT = "timeout"
+    HTTP_ERROR = "http_error"
+    RATE_LIMITED = "rate_limited"
+    BLOCKED = "blocked"
+    LOGIN_WALL = "login_wall"
+    CONSENT_WALL = "consent_wall"
+    SELECT_EMPTY = "select_matched_nothing"
+    EMPTY_CONTENT = "empty_content"
+    TRUNCATED = "truncated_content"
+    REGION_MISMATCH = "region_mismatch"
+    BROWSER_ERROR = "browser_error"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One scripted step run on the page after load, e.g. dismissing a cookie dialog."""
+
+    kind: Literal["click", "fill", "press", "wait_for", "scroll"]
+    selector: str = ""
+    value: str = ""
+    optional: bool = False
+    timeout_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """Everything a fetcher needs for one target; built from a config Target."""
+
+    target_id: str
+    url: str
+    region_id: str
+    locale: str
+    timezone: str
+    accept_language: str
+    proxy: str | None = None
+    wait_for: str | None = None
+    actions: Sequence[Action] = ()
+    timeout_s: float = 45.0
+
+
+@dataclass(frozen=True)
+class FetchTimings:
+    """Milliseconds spent in each phase of one fetch."""
+
+    context_ms: float = 0.0
+    navigation_ms: float = 0.0
+    render_ms: float = 0.0
+    actions_ms: float = 0.0
+    total_ms: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "context_ms": round(self.context_ms, 1),
+            "navigation_ms": round(self.navigation_ms, 1),
+            "render_ms": round(self.render_ms, 1),
+            "actions_ms": round(self.actions_ms, 1),
+            "total_ms": round(self.total_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A rendered page as the browser saw it after load, wait_for and actions."""
+
+    target_id: str
+    url: str
+    final_url: str
+    status: int
+    html: str
+    timings: FetchTimings = field(default_factory=FetchTimings)
+
+
+@dataclass(frozen=True)
+class FetchFailure:
+    """A check that produced no trustworthy page, with a named kind and a human detail."""
+
+    target_id: str
+    kind: FailureKind
+    detail: str
+    url: str = ""
+    final_url: str | None = None
+    status: int | None = None
+    timings: FetchTimings = field(default_factory=FetchTimings)
+
+
+FetchOutcome = FetchResult | FetchFailure
+
+
+class Fetcher(Protocol):
+    """Fetches rendered pages. `PlaywrightFetcher` in production, `StaticFetcher` in unit tests."""
+
+    async def fetch(self, request: FetchRequest) -> FetchOutcome: ...
+
+    async def close(self) -> None: ...
