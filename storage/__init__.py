@@ -1,0 +1,42 @@
+"""Storage for watcher: SQLAlchemy 2 models, a repository of plain values, Alembic migrations.
+
+Knows nothing of `watcher`. Entry point: `Database(url)`; see `storage.db` for its use and
+`storage.repository` for the list of repository methods.
+"""
+
+from storage.db import Database
+from storage.errors import StorageError
+from storage.records import (
+    CHECK_OUTCOMES,
+    SEVERITIES,
+    ChangeRecord,
+    CheckRecord,
+    CheckSpec,
+    FindingRecord,
+    FindingSpec,
+    JsonObject,
+    SnapshotRecord,
+    SnapshotSummary,
+    TargetRecord,
+    TargetSpec,
+)
+from storage.repository import Repository, content_sha256
+
+__all__ = [
+    "CHECK_OUTCOMES",
+    "SEVERITIES",
+    "ChangeRecord",
+    "CheckRecord",
+    "CheckSpec",
+    "Database",
+    "FindingRecord",
+    "FindingSpec",
+    "JsonObject",
+    "Repository",
+    "SnapshotRecord",
+    "SnapshotSummary",
+    "StorageError",
+    "TargetRecord",
+    "TargetSpec",
+    "content_sha256",
+]

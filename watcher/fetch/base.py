@@ -22,6 +22,7 @@ class FailureKind(StrEnum):
     EMPTY_CONTENT = "empty_content"
     TRUNCATED = "truncated_content"
     REGION_MISMATCH = "region_mismatch"
+    ACTION_FAILED = "action_failed"
     BROWSER_ERROR = "browser_error"
 
 
@@ -82,6 +83,11 @@ class FetchResult:
     status: int
     html: str
     timings: FetchTimings = field(default_factory=FetchTimings)
+    # Set when `wait_for` never matched: the page is kept so health checks can say why
+    # (a login wall, a block page) before it is reported as a timeout.
+    wait_error: str | None = None
+    # Set when a required action failed (e.g. the consent button could not be clicked).
+    action_error: str | None = None
 
 
 @dataclass(frozen=True)

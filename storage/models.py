@@ -1,0 +1,126 @@
+"""The schema as SQLAlchemy 2 typed models.
+
+Migrations in `storage/migrations/versions` build exactly this schema; a test compares the two.
+Allowed values of `checks.outcome` and `findings.severity` are enforced by the repository, not by
+CHECK constraints, so that a later migration can widen them without rebuilding SQLite tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+# Deterministic constraint names, so migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Target(Base):
+    """A page in a region. Removed from the config → deactivated, never deleted (history stays)."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # "SOURCE@REGION"
+    source_id: Mapped[str] = mapped_column(String(100), index=True)
+    region_id: Mapped[str] = mapped_column(String(50), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SnapshotContent(Base):
+    """A canonical text, stored once however many snapshots share it."""
+
+    __tablename__ = "snapshot_contents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    canonical_text: Mapped[str] = mapped_column(Text)
+    text_length: Mapped[int]
+    created_at: Mapped[datetime]
+
+
+class Snapshot(Base):
+    """A version of a target: a new row only when its text differs from the target's latest."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (Index("ix_snapshots_target_id_id", "target_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"))
+    content_sha256: Mapped[str] = mapped_column(ForeignKey("snapshot_contents.sha256"), index=True)
+    taken_at: Mapped[datetime]
+    final_url: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None]
+    # The page as fetched, gzip-compressed: evidence for a later reader, never diffed.
+    raw_html_gzip: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Change(Base):
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_target_id_id", "target_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"))
+    from_snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
+    to_snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
+    detected_at: Mapped[datetime] = mapped_column(index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    diff: Mapped[dict[str, Any]]
+    confirmed: Mapped[bool]
+    # checks.change_id points back here, so one of the two keys must be added after both tables
+    # exist (use_alter); the check is usually recorded after its change.
+    check_id: Mapped[int | None] = mapped_column(ForeignKey("checks.id", use_alter=True))
+
+
+class Check(Base):
+    """Every attempt to check a target, including failures: the service's own health record."""
+
+    __tablename__ = "checks"
+    __table_args__ = (Index("ix_checks_target_id_id", "target_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    failure_kind: Mapped[str | None] = mapped_column(String(50))
+    failure_detail: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int | None]
+    final_url: Mapped[str | None] = mapped_column(Text)
+    timings: Mapped[dict[str, Any]]
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    severity: Mapped[str] = mapped_column(String(10))
+    region: Mapped[str] = mapped_column(String(50))
+    path: Mapped[str] = mapped_column(Text)
+    evidence_before: Mapped[str | None] = mapped_column(Text)
+    evidence_after: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]

@@ -1,0 +1,38 @@
+"""Intention-revealing reads and writes over one session; values in and out are `storage.records`.
+
+A `Repository` comes from `Database.transaction()` (writes, committed together) or
+`Database.reader()` (reads only; a write method raises `PermissionError`).
+
+Targets
+    upsert_targets(specs, now)              insert new targets, update changed ones, reactivate
+    deactivate_targets_except(ids, now)     targets no longer configured → inactive; returns count
+    list_targets(active_only=True)          with the latest check's finish time and outcome
+    get_target(target_id)
+Snapshots (content-addressed: one `snapshot_contents` row per distinct canonical text, by sha256)
+    latest_snapshot(target_id)              the newest version, with its canonical text
+    save_snapshot(...)                      new version, or the latest unchanged (is_new=False)
+    get_snapshot(id), snapshot_history(target_id, limit), snapshot_raw_html(id)
+    count_snapshots(target_id=None), count_snapshot_contents()
+Checks
+    record_check(spec)                      every attempt; links a change back to its check
+    recent_checks(target_id, limit), check_counts_by_outcome(target_id=None)
+Changes
+    record_change(...)                      a change and its findings
+    get_change(id), list_changes(...)       newest first, findings included, keyset pagination
+
+"Newest" means most recently recorded (highest id), which is also how pages are keyed.
+"""
+
+from __future__ import annotations
+
+from storage.repository.base import MAX_PAGE
+from storage.repository.changes import ChangeMethods
+from storage.repository.checks import CheckMethods
+from storage.repository.snapshots import SnapshotMethods, content_sha256
+from storage.repository.targets import TargetMethods
+
+__all__ = ["MAX_PAGE", "Repository", "content_sha256"]
+
+
+class Repository(TargetMethods, SnapshotMethods, CheckMethods, ChangeMethods):
+    """All repository methods over one session (see the module docstring for the list)."""

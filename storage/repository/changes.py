@@ -1,0 +1,121 @@
+"""Changes and their findings: recorded together, listed newest first with keyset pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, select
+
+from storage.convert import change_record, finding_record, require_aware, require_severities
+from storage.models import Change, Finding, Target
+from storage.records import ChangeRecord, FindingRecord, FindingSpec, JsonObject
+from storage.repository.base import RepositoryBase, page_size
+
+
+class ChangeMethods(RepositoryBase):
+    def record_change(
+        self,
+        target_id: str,
+        *,
+        from_snapshot_id: int,
+        to_snapshot_id: int,
+        detected_at: datetime,
+        summary: str,
+        diff: JsonObject,
+        findings: Sequence[FindingSpec],
+        check_id: int | None = None,
+        confirmed: bool = False,
+    ) -> ChangeRecord:
+        """Store a change and its findings (kept in the given order)."""
+        self._require_writable()
+        require_aware(detected_at, "detected_at")
+        require_severities(findings)
+        change = Change(
+            target_id=target_id,
+            from_snapshot_id=from_snapshot_id,
+            to_snapshot_id=to_snapshot_id,
+            detected_at=detected_at,
+            summary=summary,
+            diff=diff,
+            confirmed=confirmed,
+            check_id=check_id,
+        )
+        self._session.add(change)
+        self._session.flush()
+        rows = [
+            Finding(
+                change_id=change.id,
+                kind=f.kind,
+                severity=f.severity,
+                region=f.region,
+                path=f.path,
+                evidence_before=f.evidence_before,
+                evidence_after=f.evidence_after,
+                data=f.data,
+            )
+            for f in findings
+        ]
+        self._session.add_all(rows)
+        self._session.flush()
+        target = self._session.get_one(Target, target_id)
+        return change_record(
+            change, target.source_id, target.region_id, [finding_record(r) for r in rows]
+        )
+
+    def get_change(self, change_id: int) -> ChangeRecord | None:
+        found = self._changes(self._change_query().where(Change.id == change_id))
+        return found[0] if found else None
+
+    def list_changes(
+        self,
+        *,
+        since: datetime | None = None,
+        target_id: str | None = None,
+        source_id: str | None = None,
+        region_id: str | None = None,
+        limit: int = 100,
+        before_id: int | None = None,
+    ) -> list[ChangeRecord]:
+        """Changes newest first, with findings.
+
+        Filters combine with AND. `since` keeps changes detected at or after it. For the next
+        page pass the last returned id as `before_id` (keyset pagination: stable while new
+        changes arrive, unlike offsets).
+        """
+        statement = self._change_query()
+        if since is not None:
+            statement = statement.where(Change.detected_at >= require_aware(since, "since"))
+        if target_id is not None:
+            statement = statement.where(Change.target_id == target_id)
+        if source_id is not None:
+            statement = statement.where(Target.source_id == source_id)
+        if region_id is not None:
+            statement = statement.where(Target.region_id == region_id)
+        if before_id is not None:
+            statement = statement.where(Change.id < before_id)
+        return self._changes(statement.order_by(Change.id.desc()).limit(page_size(limit)))
+
+    @staticmethod
+    def _change_query() -> Select[Change, str, str]:
+        return select(Change, Target.source_id, Target.region_id).join(
+            Target, Target.id == Change.target_id
+        )
+
+    def _changes(self, statement: Select[Change, str, str]) -> list[ChangeRecord]:
+        rows = self._session.execute(statement).all()
+        findings = self._findings_of([change.id for change, _, _ in rows])
+        return [
+            change_record(change, source, region, findings.get(change.id, ()))
+            for change, source, region in rows
+        ]
+
+    def _findings_of(self, change_ids: list[int]) -> dict[int, list[FindingRecord]]:
+        grouped: dict[int, list[FindingRecord]] = defaultdict(list)
+        if not change_ids:
+            return grouped
+        statement = select(Finding).where(Finding.change_id.in_(change_ids)).order_by(Finding.id)
+        for row in self._session.execute(statement).scalars():
+            grouped[row.change_id].append(finding_record(row))
+        return grouped

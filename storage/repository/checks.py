@@ -1,0 +1,57 @@
+"""Checks: every attempt to check a target, whatever came of it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from storage.convert import check_record, require_aware, require_outcome
+from storage.models import Change, Check
+from storage.records import CheckRecord, CheckSpec
+from storage.repository.base import RepositoryBase, page_size
+
+
+class CheckMethods(RepositoryBase):
+    def record_check(self, spec: CheckSpec) -> CheckRecord:
+        """Store one attempt. A check that produced a change becomes that change's `check_id`."""
+        self._require_writable()
+        require_outcome(spec.outcome)
+        require_aware(spec.started_at, "started_at")
+        require_aware(spec.finished_at, "finished_at")
+        check = Check(
+            target_id=spec.target_id,
+            started_at=spec.started_at,
+            finished_at=spec.finished_at,
+            outcome=spec.outcome,
+            failure_kind=spec.failure_kind,
+            failure_detail=spec.failure_detail,
+            http_status=spec.http_status,
+            final_url=spec.final_url,
+            timings=dict(spec.timings),
+            snapshot_id=spec.snapshot_id,
+            change_id=spec.change_id,
+        )
+        self._session.add(check)
+        self._session.flush()
+        if spec.change_id is not None:
+            self._session.execute(
+                update(Change)
+                .where(Change.id == spec.change_id, Change.check_id.is_(None))
+                .values(check_id=check.id)
+                .execution_options(synchronize_session=False)
+            )
+        return check_record(check)
+
+    def recent_checks(self, target_id: str, limit: int = 20) -> list[CheckRecord]:
+        statement = (
+            select(Check)
+            .where(Check.target_id == target_id)
+            .order_by(Check.id.desc())
+            .limit(page_size(limit))
+        )
+        return [check_record(row) for row in self._session.execute(statement).scalars()]
+
+    def check_counts_by_outcome(self, target_id: str | None = None) -> dict[str, int]:
+        statement = select(Check.outcome, func.count()).group_by(Check.outcome)
+        if target_id is not None:
+            statement = statement.where(Check.target_id == target_id)
+        return {outcome: count for outcome, count in self._session.execute(statement)}

@@ -1,0 +1,117 @@
+"""Health rules on plain HTML: walls, blocks and thin content become named failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from watcher.fetch.base import FailureKind, FetchResult
+from watcher.health import ContentLimits, assess_content, assess_page
+
+ARTICLE = "<html><body><div role='main'><h1>Privacy</h1><p>{}</p></div></body></html>".format(
+    "We explain how information is used. " * 20
+)
+
+
+def page(
+    html: str, *, status: int = 200, final_url: str = "https://example.org/privacy/"
+) -> FetchResult:
+    return FetchResult(
+        target_id="t@fr",
+        url="https://example.org/privacy/",
+        final_url=final_url,
+        status=status,
+        html=html,
+    )
+
+
+def test_a_normal_page_passes() -> None:
+    assert assess_page(page(ARTICLE)) is None
+
+
+@pytest.mark.parametrize(
+    ("html", "status", "final_url", "kind"),
+    [
+        (ARTICLE, 429, "https://example.org/privacy/", FailureKind.RATE_LIMITED),
+        (
+            "<body><h1>You’re Temporarily Blocked</h1><p>It looks like you were going too fast.</p></body>",
+            200,
+            "https://example.org/privacy/",
+            FailureKind.BLOCKED,
+        ),
+        (
+            "<body><p>Vous êtes temporairement bloqué.</p></body>",
+            200,
+            "https://example.org/privacy/",
+            FailureKind.BLOCKED,
+        ),
+        (ARTICLE, 200, "https://example.org/login/?next=%2Fprivacy%2F", FailureKind.LOGIN_WALL),
+        (
+            "<body><form><p>Log in to continue</p><input name=email><input type=password></form></body>",
+            200,
+            "https://example.org/privacy/",
+            FailureKind.LOGIN_WALL,
+        ),
+        (ARTICLE, 500, "https://example.org/privacy/", FailureKind.HTTP_ERROR),
+        (ARTICLE, 404, "https://example.org/privacy/", FailureKind.HTTP_ERROR),
+        (
+            ARTICLE.replace(
+                "</body>",
+                "<div role='dialog'><p>Allow the use of cookies by Meta?</p><button>Allow all cookies</button></div></body>",
+            ),
+            200,
+            "https://example.org/privacy/",
+            FailureKind.CONSENT_WALL,
+        ),
+    ],
+)
+def test_walls_and_errors_are_named(
+    html: str, status: int, final_url: str, kind: FailureKind
+) -> None:
+    failure = assess_page(page(html, status=status, final_url=final_url))
+    assert failure is not None
+    assert failure.kind is kind
+    assert failure.detail
+
+
+def test_a_login_link_in_chrome_is_not_a_wall() -> None:
+    html = ARTICLE.replace("</body>", "<nav><a href='/login/'>Log in to continue</a></nav></body>")
+    assert assess_page(page(html)) is None
+
+
+def test_a_dialog_without_cookie_words_is_not_a_consent_wall() -> None:
+    html = ARTICLE.replace("</body>", "<div role='dialog'><p>Share this page</p></div></body>")
+    assert assess_page(page(html)) is None
+
+
+def test_region_mismatch_uses_the_controller_line() -> None:
+    us_text = ARTICLE.replace("We explain", "Meta Platforms, Inc. explains")
+    eu_text = ARTICLE.replace("We explain", "Meta Platforms Ireland Limited explains")
+    mismatch = assess_page(page(us_text), expected_variant="eu")
+    assert mismatch is not None and mismatch.kind is FailureKind.REGION_MISMATCH
+    assert "expected eu" in mismatch.detail
+    assert assess_page(page(eu_text), expected_variant="eu") is None
+    assert assess_page(page(eu_text), expected_variant="uk") is None
+    # A page that names no controller says nothing about its variant.
+    assert assess_page(page(ARTICLE), expected_variant="eu") is None
+
+
+def test_wait_and_action_errors_come_after_walls() -> None:
+    waited = FetchResult(
+        "t@fr", "u", "https://example.org/x", 200, ARTICLE, wait_error="wait_for 'h1'"
+    )
+    failure = assess_page(waited)
+    assert failure is not None and failure.kind is FailureKind.TIMEOUT
+    acted = FetchResult("t@fr", "u", "https://example.org/x", 200, ARTICLE, action_error="click")
+    failure = assess_page(acted)
+    assert failure is not None and failure.kind is FailureKind.ACTION_FAILED
+
+
+def test_thin_and_shrunken_content() -> None:
+    result = page(ARTICLE)
+    empty = assess_content(result, text_length=40, previous_length=None)
+    assert empty is not None and empty.kind is FailureKind.EMPTY_CONTENT
+    shrunk = assess_content(result, text_length=1_000, previous_length=10_000)
+    assert shrunk is not None and shrunk.kind is FailureKind.TRUNCATED
+    assert assess_content(result, text_length=9_000, previous_length=10_000) is None
+    limits = ContentLimits(min_chars=10, max_shrink=0.95)
+    assert assess_content(result, text_length=1_000, previous_length=10_000, limits=limits) is None

@@ -1,0 +1,104 @@
+"""Reading sources.yaml: file → YAML with lines → models → cross checks → Config.
+
+`load_config` is the only function here that touches the file system (and the time-zone
+database, through the models); `parse_config` takes the text and is what tests drive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+from pydantic import ValidationError
+
+from watcher.config.explain import describe, explain
+from watcher.config.locations import Problem, to_config_error
+from watcher.config.models import ConfigModel
+from watcher.config.references import check_references
+from watcher.config.targets import Config, target_url
+from watcher.config.yamltree import read_yaml
+from watcher.errors import ConfigError
+
+TOP_LEVEL_KEYS = tuple(ConfigModel.model_fields)
+
+
+def load_config(path: str | Path) -> Config:
+    """Loads and validates a sources.yaml. Raises ConfigError (file, line, path, message)."""
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(file, None, "", "file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(file, None, "", "is a directory, expected a YAML file") from None
+    except PermissionError:
+        raise ConfigError(file, None, "", "permission denied: cannot read the file") from None
+    except OSError as error:
+        raise ConfigError(file, None, "", f"cannot read the file: {error.strerror}") from None
+    try:
+        # utf-8-sig: a byte-order mark left by some Windows editors is not an error.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        byte = raw[error.start]
+        raise ConfigError(
+            file, line, "", f"the file is not UTF-8 text (byte 0x{byte:02x} cannot be decoded)"
+        ) from None
+    return parse_config(text, file=file)
+
+
+def parse_config(text: str, *, file: str = "<config>") -> Config:
+    """Validates the text of a sources.yaml; `file` is only used in error messages.
+
+    Every problem found is reported: the raised error is the first in file order, the others are
+    in its `more` attribute.
+    """
+    document = read_yaml(text)
+    locations = document.locations
+    problems = list(document.problems)
+    data = document.data
+    if problems and data is None:
+        raise to_config_error(file, problems, locations)
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(
+                (),
+                f"expected a mapping with the keys {', '.join(TOP_LEVEL_KEYS)} at the top level, "
+                f"got {describe(data, locations.spot(()))}",
+                line=1 if data is None else None,
+            )
+        )
+        raise to_config_error(file, problems, locations)
+    problems += check_references(data, locations)
+    try:
+        model = ConfigModel.model_validate(data)
+    except ValidationError as error:
+        problems += explain(error, ConfigModel, locations)
+        raise to_config_error(file, problems, locations) from None
+    if problems:
+        raise to_config_error(file, problems, locations)
+    problems = _check_expanded_urls(model)
+    if problems:
+        raise to_config_error(file, problems, locations)
+    return Config(
+        file=file,
+        regions=MappingProxyType(dict(model.regions)),
+        defaults=model.defaults,
+        browser=model.browser,
+        sources=tuple(model.sources),
+    )
+
+
+def _check_expanded_urls(model: ConfigModel) -> list[Problem]:
+    """Each URL template was checked with sample values; this checks it with the real ones."""
+    problems: list[Problem] = []
+    for index, source in enumerate(model.sources):
+        for region_id in source.regions:
+            try:
+                target_url(source, region_id, model.regions[region_id])
+            except ValueError as error:
+                problems.append(
+                    Problem(("sources", index, "url"), f"for region {region_id!r}: {error}")
+                )
+                break
+    return problems

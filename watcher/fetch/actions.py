@@ -1,0 +1,41 @@
+"""Running a source's scripted `actions` (dismiss a cookie dialog, expand a section) on a page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+from watcher.fetch.base import Action
+
+
+class ActionError(Exception):
+    """A required action could not be carried out."""
+
+
+async def run_actions(page: Page, actions: Sequence[Action]) -> None:
+    for index, action in enumerate(actions):
+        try:
+            await _run_one(page, action)
+        except PlaywrightError as error:
+            if action.optional:
+                continue
+            first_line = (error.message or str(error)).strip().splitlines()[0]
+            raise ActionError(
+                f"actions[{index}] {action.kind} {action.selector!r} failed: {first_line}"
+            ) from error
+
+
+async def _run_one(page: Page, action: Action) -> None:
+    timeout_ms = action.timeout_s * 1000
+    if action.kind == "click":
+        await page.locator(action.selector).first.click(timeout=timeout_ms)
+    elif action.kind == "fill":
+        await page.locator(action.selector).first.fill(action.value, timeout=timeout_ms)
+    elif action.kind == "press":
+        await page.locator(action.selector).first.press(action.value, timeout=timeout_ms)
+    elif action.kind == "wait_for":
+        await page.wait_for_selector(action.selector, state="attached", timeout=timeout_ms)
+    elif action.kind == "scroll":
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")

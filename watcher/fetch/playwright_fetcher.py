@@ -1,0 +1,305 @@
+"""`PlaywrightFetcher`: one browser per process, one context per region (or per target).
+
+Locale, timezone, Accept-Language and proxy are properties of a browser context, so a context is
+keyed by them. Keeping one context per region across that region's targets isolates regions at a
+third of the CPU cost of a fresh context per page (FACTS.md); `context_reuse: per_target` gives
+the strict variant. A context is replaced after a failure and after `recycle_after_pages` pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from watcher.errors import FetchError
+from watcher.fetch.actions import ActionError, run_actions
+from watcher.fetch.base import (
+    FailureKind,
+    FetchFailure,
+    FetchOutcome,
+    FetchRequest,
+    FetchResult,
+    FetchTimings,
+)
+from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
+
+if TYPE_CHECKING:
+    from playwright.async_api import ProxySettings
+
+# Resolves once the DOM has had no mutation for `quiet` ms (or after `max` ms in any case): the
+# point where a JavaScript-rendered page has finished inserting its content.
+_SETTLE_JS = """([quiet, max]) => new Promise(resolve => {
+  let timer;
+  const done = () => { observer.disconnect(); resolve(true); };
+  const observer = new MutationObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(done, quiet);
+  });
+  observer.observe(document, {subtree: true, childList: true, characterData: true});
+  timer = setTimeout(done, quiet);
+  setTimeout(done, max);
+})"""
+
+ContextKey = tuple[str, str, str, str, str | None]
+
+
+@dataclass
+class _PooledContext:
+    context: BrowserContext
+    pages_served: int = 0
+    broken: bool = False
+
+
+class PlaywrightFetcher:
+    """Fetches rendered pages with a real Chromium; safe to share across concurrent tasks."""
+
+    def __init__(self, settings: BrowserSettings | None = None) -> None:
+        self.settings = settings or BrowserSettings()
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._start_lock = asyncio.Lock()
+        self._pool_lock = asyncio.Lock()
+        self._pool: dict[ContextKey, _PooledContext] = {}
+        self._slots = asyncio.Semaphore(max(1, self.settings.max_concurrency))
+        self.launches = 0
+
+    async def __aenter__(self) -> PlaywrightFetcher:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    @property
+    def browser_pid(self) -> int | None:
+        """Process id of the browser (for memory measurements), when known."""
+        browser = self._browser
+        process = getattr(getattr(browser, "_impl_obj", None), "_browser_process", None)
+        pid = getattr(process, "pid", None)
+        return pid if isinstance(pid, int) else None
+
+    async def start(self) -> None:
+        async with self._start_lock:
+            if self._browser is not None and self._browser.is_connected():
+                return
+            if self._playwright is None:
+                self._playwright = await async_playwright().start()
+            executable = choose_executable(
+                self.settings.executable_path, self._playwright.chromium.executable_path
+            )
+            try:
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=executable,
+                    headless=self.settings.headless,
+                    args=[*CHROMIUM_ARGS, *self.settings.extra_args],
+                )
+            except PlaywrightError as error:
+                raise FetchError(f"could not launch Chromium: {error.message}") from error
+            self._pool.clear()
+            self.launches += 1
+
+    async def close(self) -> None:
+        for pooled in list(self._pool.values()):
+            await _close_quietly(pooled.context)
+        self._pool.clear()
+        if self._browser is not None:
+            with contextlib.suppress(PlaywrightError):
+                await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+    async def fetch(self, request: FetchRequest) -> FetchOutcome:
+        async with self._slots:
+            started = time.perf_counter()
+            try:
+                await self.start()
+                pooled = await self._context_for(request)
+            except (PlaywrightError, FetchError) as error:
+                return _failure(request, FailureKind.BROWSER_ERROR, _message(error), started)
+            context_ms = (time.perf_counter() - started) * 1000
+            try:
+                outcome = await asyncio.wait_for(
+                    self._load(pooled, request, started, context_ms),
+                    timeout=request.timeout_s + 5,
+                )
+            except TimeoutError:
+                pooled.broken = True
+                outcome = _failure(
+                    request,
+                    FailureKind.TIMEOUT,
+                    f"no result within {request.timeout_s:g}s",
+                    started,
+                )
+            await self._release(request, pooled, failed=isinstance(outcome, FetchFailure))
+            return outcome
+
+    async def _load(
+        self, pooled: _PooledContext, request: FetchRequest, started: float, context_ms: float
+    ) -> FetchOutcome:
+        timeout_ms = request.timeout_s * 1000
+        page = await pooled.context.new_page()
+        page.set_default_timeout(timeout_ms)
+        try:
+            navigation_started = time.perf_counter()
+            try:
+                response = await page.goto(request.url, wait_until="load", timeout=timeout_ms)
+            except PlaywrightTimeout:
+                return _failure(
+                    request, FailureKind.TIMEOUT, "page did not finish loading", started, page.url
+                )
+            except PlaywrightError as error:
+                return _failure(request, FailureKind.NETWORK_ERROR, _message(error), started)
+            navigation_ms = (time.perf_counter() - navigation_started) * 1000
+            status = response.status if response is not None else 0
+
+            render_started = time.perf_counter()
+            wait_error = await _wait_rendered(page, request, self.settings, started)
+            render_ms = (time.perf_counter() - render_started) * 1000
+
+            actions_started = time.perf_counter()
+            action_error: str | None = None
+            if not wait_error:
+                try:
+                    await run_actions(page, request.actions)
+                except ActionError as error:
+                    action_error = str(error)
+                if request.actions:
+                    await _settle(page, self.settings)
+            actions_ms = (time.perf_counter() - actions_started) * 1000
+
+            html = await page.content()
+            timings = FetchTimings(
+                context_ms=context_ms,
+                navigation_ms=navigation_ms,
+                render_ms=render_ms,
+                actions_ms=actions_ms,
+                total_ms=(time.perf_counter() - started) * 1000,
+            )
+            return FetchResult(
+                target_id=request.target_id,
+                url=request.url,
+                final_url=page.url,
+                status=status,
+                html=html,
+                timings=timings,
+                wait_error=wait_error,
+                action_error=action_error,
+            )
+        except PlaywrightError as error:
+            return _failure(request, FailureKind.BROWSER_ERROR, _message(error), started)
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await page.close()
+
+    async def _context_for(self, request: FetchRequest) -> _PooledContext:
+        key: ContextKey = (
+            request.region_id if self.settings.context_reuse == "per_region" else request.target_id,
+            request.locale,
+            request.timezone,
+            request.accept_language,
+            request.proxy,
+        )
+        async with self._pool_lock:
+            pooled = self._pool.get(key)
+            if pooled is not None and not pooled.broken:
+                pooled.pages_served += 1
+                return pooled
+            assert self._browser is not None
+            proxy: ProxySettings | None = {"server": request.proxy} if request.proxy else None
+            context = await self._browser.new_context(
+                locale=request.locale,
+                timezone_id=request.timezone,
+                extra_http_headers={"Accept-Language": request.accept_language},
+                proxy=proxy,
+                service_workers="block",
+                java_script_enabled=True,
+            )
+            pooled = _PooledContext(context=context, pages_served=1)
+            self._pool[key] = pooled
+            return pooled
+
+    async def _release(
+        self, request: FetchRequest, pooled: _PooledContext, *, failed: bool
+    ) -> None:
+        retire = (
+            failed
+            or pooled.broken
+            or self.settings.context_reuse == "per_target"
+            or pooled.pages_served >= self.settings.recycle_after_pages
+        )
+        if not retire:
+            return
+        async with self._pool_lock:
+            for key, value in list(self._pool.items()):
+                if value is pooled:
+                    del self._pool[key]
+        # Other pages may still be open in a shared context: close it once they are done.
+        if not pooled.context.pages:
+            await _close_quietly(pooled.context)
+        else:
+            pooled.broken = True
+            asyncio.get_running_loop().create_task(_close_when_idle(pooled.context))
+
+
+async def _wait_rendered(
+    page: Page, request: FetchRequest, settings: BrowserSettings, started: float
+) -> str | None:
+    """Wait for `wait_for` and then for the DOM to settle; returns why waiting failed, if it did."""
+    if request.wait_for:
+        remaining_ms = max(
+            1000.0, request.timeout_s * 1000 - (time.perf_counter() - started) * 1000
+        )
+        try:
+            await page.wait_for_selector(request.wait_for, state="attached", timeout=remaining_ms)
+        except PlaywrightTimeout:
+            return f"wait_for {request.wait_for!r} matched nothing within {request.timeout_s:g}s"
+    await _settle(page, settings)
+    return None
+
+
+async def _settle(page: Page, settings: BrowserSettings) -> None:
+    # A page navigating away mid-settle is judged by its content, not here.
+    with contextlib.suppress(PlaywrightError):
+        await page.evaluate(_SETTLE_JS, [settings.settle_quiet_ms, settings.settle_max_ms])
+
+
+async def _close_quietly(context: BrowserContext) -> None:
+    with contextlib.suppress(PlaywrightError):
+        await context.close()
+
+
+async def _close_when_idle(context: BrowserContext) -> None:
+    while context.pages:
+        await asyncio.sleep(0.1)  # polling the pool in production code, not a test wait
+    await _close_quietly(context)
+
+
+def _failure(
+    request: FetchRequest,
+    kind: FailureKind,
+    detail: str,
+    started: float,
+    final_url: str | None = None,
+) -> FetchFailure:
+    return FetchFailure(
+        target_id=request.target_id,
+        kind=kind,
+        detail=detail,
+        url=request.url,
+        final_url=final_url,
+        timings=FetchTimings(total_ms=(time.perf_counter() - started) * 1000),
+    )
+
+
+def _message(error: BaseException) -> str:
+    text = getattr(error, "message", None) or str(error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

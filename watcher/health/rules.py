@@ -1,0 +1,142 @@
+"""The rules that turn a rendered page into a failure kind, or let it through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+import yaml
+from lxml import html as lxml_html
+
+from watcher.fetch.base import FailureKind, FetchFailure, FetchResult
+
+_LOGIN_PATH = re.compile(r"^/(login|login\.php|checkpoint)(/|$)", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Markers:
+    blocked: tuple[str, ...]
+    login: tuple[str, ...]
+    consent: tuple[str, ...]
+    variants: tuple[tuple[str, frozenset[str]], ...]
+
+
+@cache
+def load_markers() -> Markers:
+    raw = yaml.safe_load(resources.files("watcher.health").joinpath("markers.yaml").read_text())
+    return Markers(
+        blocked=tuple(s.lower() for s in raw["blocked"]),
+        login=tuple(s.lower() for s in raw["login"]),
+        consent=tuple(s.lower() for s in raw["consent"]),
+        variants=tuple((k.lower(), frozenset(v)) for k, v in raw["variants"].items()),
+    )
+
+
+@dataclass(frozen=True)
+class ContentLimits:
+    """Below `min_chars` of visible content a page is empty; a page that lost more than
+    `max_shrink` of its previous length is a partial render until a re-fetch confirms it."""
+
+    min_chars: int = 200
+    max_shrink: float = 0.6
+
+
+@dataclass(frozen=True)
+class _PageView:
+    text: str
+    dialog_text: str
+    has_password_field: bool
+
+
+def _elements(root: lxml_html.HtmlElement, xpath: str) -> list[lxml_html.HtmlElement]:
+    found = root.xpath(xpath)
+    if not isinstance(found, list):
+        return []
+    return [e for e in found if isinstance(e, lxml_html.HtmlElement)]
+
+
+def _view(page_html: str) -> _PageView:
+    if not page_html.strip():
+        return _PageView("", "", False)
+    root = lxml_html.document_fromstring(page_html)
+    assert isinstance(root, lxml_html.HtmlElement)
+    for dead in _elements(root, "//script|//style|//noscript|//template"):
+        dead.drop_tree()
+    dialogs = _elements(root, "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true']")
+    dialog_text = " ".join(_SPACES.sub(" ", d.text_content()) for d in dialogs)
+    password = bool(_elements(root, "//input[@type='password']"))
+    text = _SPACES.sub(" ", root.text_content()).strip()
+    return _PageView(text.lower(), dialog_text.lower(), has_password_field=password)
+
+
+def _fail(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
+    return FetchFailure(
+        target_id=result.target_id,
+        kind=kind,
+        detail=detail,
+        url=result.url,
+        final_url=result.final_url,
+        status=result.status,
+        timings=result.timings,
+    )
+
+
+def assess_page(result: FetchResult, *, expected_variant: str | None = None) -> FetchFailure | None:
+    """Walls, blocks, HTTP errors and region mismatches, judged on the whole rendered page."""
+    markers = load_markers()
+    view = _view(result.html)
+    if result.status == 429:
+        return _fail(result, FailureKind.RATE_LIMITED, "HTTP 429 Too Many Requests")
+    blocked = next((m for m in markers.blocked if m in view.text), None)
+    if blocked:
+        return _fail(result, FailureKind.BLOCKED, f"block page ({blocked!r})")
+    login_path = bool(_LOGIN_PATH.match(urlsplit(result.final_url).path))
+    login_phrase = next((m for m in markers.login if m in view.text), None)
+    if login_path or (view.has_password_field and login_phrase):
+        where = "redirected to the login page" if login_path else f"login prompt ({login_phrase!r})"
+        return _fail(result, FailureKind.LOGIN_WALL, where)
+    if result.status >= 400:
+        return _fail(result, FailureKind.HTTP_ERROR, f"HTTP {result.status}")
+    if view.dialog_text and any(m in view.dialog_text for m in markers.consent):
+        return _fail(result, FailureKind.CONSENT_WALL, "a cookie-consent dialog is still open")
+    if result.wait_error:
+        return _fail(result, FailureKind.TIMEOUT, result.wait_error)
+    if result.action_error:
+        return _fail(result, FailureKind.ACTION_FAILED, result.action_error)
+    if expected_variant:
+        declared = next((v for phrase, v in markers.variants if phrase in view.text), None)
+        if declared is not None and expected_variant not in declared:
+            shown = "/".join(sorted(declared))
+            return _fail(
+                result,
+                FailureKind.REGION_MISMATCH,
+                f"served the {shown} variant, expected {expected_variant}",
+            )
+    return None
+
+
+def assess_content(
+    result: FetchResult,
+    *,
+    text_length: int,
+    previous_length: int | None,
+    limits: ContentLimits = ContentLimits(),
+) -> FetchFailure | None:
+    """Empty or suddenly much shorter extracted content: a partial render, not a deletion."""
+    if text_length < limits.min_chars:
+        return _fail(
+            result,
+            FailureKind.EMPTY_CONTENT,
+            f"only {text_length} characters of content (minimum {limits.min_chars})",
+        )
+    if previous_length and text_length < previous_length * (1 - limits.max_shrink):
+        return _fail(
+            result,
+            FailureKind.TRUNCATED,
+            f"content shrank from {previous_length} to {text_length} characters",
+        )
+    return None
