@@ -91,6 +91,11 @@ def test_region_mismatch_uses_the_controller_line() -> None:
     assert "expected eu" in mismatch.detail
     assert assess_page(page(eu_text), expected_variant="eu") is None
     assert assess_page(page(eu_text), expected_variant="uk") is None
+    brazil = ARTICLE.replace(
+        "We explain",
+        "Meta Platforms, Inc. is responsible; Facebook Serviços Online do Brasil Ltda. represents it",
+    )
+    assert assess_page(page(brazil), expected_variant="br") is None
     # A page that names no controller says nothing about its variant.
     assert assess_page(page(ARTICLE), expected_variant="eu") is None
 
