@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import pytest
 from browser_harness import BrowserHarness
 
@@ -134,8 +137,6 @@ def test_a_page_that_never_finishes_is_a_timeout(
 def test_an_unreachable_host_is_a_network_error(
     site: SimulatedMetaSite, browser: BrowserHarness
 ) -> None:
-    import socket
-
     with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -168,8 +169,6 @@ def test_regions_do_not_share_cookies(site: SimulatedMetaSite, browser: BrowserH
 def test_concurrent_fetches_share_one_browser(
     site: SimulatedMetaSite, browser: BrowserHarness
 ) -> None:
-    import asyncio
-
     launches = browser.fetcher.launches
     requests = [
         request(site, page, region) for page in ("genai", "privacy_policy") for region in REGIONS

@@ -33,7 +33,8 @@ def test_a_normal_page_passes() -> None:
     [
         (ARTICLE, 429, "https://example.org/privacy/", FailureKind.RATE_LIMITED),
         (
-            "<body><h1>You’re Temporarily Blocked</h1><p>It looks like you were going too fast.</p></body>",
+            "<body><h1>You’re Temporarily Blocked</h1>"
+            "<p>It looks like you were going too fast.</p></body>",
             200,
             "https://example.org/privacy/",
             FailureKind.BLOCKED,
@@ -46,7 +47,8 @@ def test_a_normal_page_passes() -> None:
         ),
         (ARTICLE, 200, "https://example.org/login/?next=%2Fprivacy%2F", FailureKind.LOGIN_WALL),
         (
-            "<body><form><p>Log in to continue</p><input name=email><input type=password></form></body>",
+            "<body><form><p>Log in to continue</p>"
+            "<input name=email><input type=password></form></body>",
             200,
             "https://example.org/privacy/",
             FailureKind.LOGIN_WALL,
@@ -56,7 +58,8 @@ def test_a_normal_page_passes() -> None:
         (
             ARTICLE.replace(
                 "</body>",
-                "<div role='dialog'><p>Allow the use of cookies by Meta?</p><button>Allow all cookies</button></div></body>",
+                "<div role='dialog'><p>Allow the use of cookies by Meta?</p>"
+                "<button>Allow all cookies</button></div></body>",
             ),
             200,
             "https://example.org/privacy/",
@@ -93,7 +96,7 @@ def test_region_mismatch_uses_the_controller_line() -> None:
     assert assess_page(page(eu_text), expected_variant="uk") is None
     brazil = ARTICLE.replace(
         "We explain",
-        "Meta Platforms, Inc. is responsible; Facebook Serviços Online do Brasil Ltda. represents it",
+        "Meta Platforms, Inc. is responsible; Facebook Serviços Online do Brasil represents it",
     )
     assert assess_page(page(brazil), expected_variant="br") is None
     # A page that names no controller says nothing about its variant.
@@ -104,8 +107,11 @@ def test_wait_and_action_errors_come_after_walls() -> None:
     waited = FetchResult(
         "t@fr", "u", "https://example.org/x", 200, ARTICLE, wait_error="wait_for 'h1'"
     )
-    failure = assess_page(waited)
+    assert assess_page(waited) is None  # judged after the content: empty says more than timeout
+    failure = assess_content(waited, text_length=2_000, previous_length=None)
     assert failure is not None and failure.kind is FailureKind.TIMEOUT
+    empty = assess_content(waited, text_length=10, previous_length=None)
+    assert empty is not None and empty.kind is FailureKind.EMPTY_CONTENT
     acted = FetchResult("t@fr", "u", "https://example.org/x", 200, ARTICLE, action_error="click")
     failure = assess_page(acted)
     assert failure is not None and failure.kind is FailureKind.ACTION_FAILED
@@ -117,6 +123,10 @@ def test_thin_and_shrunken_content() -> None:
     assert empty is not None and empty.kind is FailureKind.EMPTY_CONTENT
     shrunk = assess_content(result, text_length=1_000, previous_length=10_000)
     assert shrunk is not None and shrunk.kind is FailureKind.TRUNCATED
+    title_only = assess_content(result, text_length=14, previous_length=10_000)
+    assert title_only is not None and title_only.kind is FailureKind.TRUNCATED
+    nothing = assess_content(result, text_length=0, previous_length=10_000)
+    assert nothing is not None and nothing.kind is FailureKind.EMPTY_CONTENT
     assert assess_content(result, text_length=9_000, previous_length=10_000) is None
     limits = ContentLimits(min_chars=10, max_shrink=0.95)
     assert assess_content(result, text_length=1_000, previous_length=10_000, limits=limits) is None

@@ -8,73 +8,11 @@ one, trust auth); when it cannot be reached the PostgreSQL variants are skipped 
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
 
 from storage import Database
-from storage.errors import redact_url
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "WATCHER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
-
-
-@pytest.fixture(scope="session")
-def postgres_session_url() -> Iterator[URL]:
-    """A database created for this test session on the PostgreSQL server, dropped afterwards."""
-    admin = create_engine(
-        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    try:
-        connection = admin.connect()
-    except OperationalError as error:
-        admin.dispose()
-        reason = " ".join(str(error.orig).split())
-        pytest.skip(f"PostgreSQL not reachable at {redact_url(POSTGRES_ADMIN_URL)}: {reason}")
-    name = f"watcher_test_{secrets.token_hex(6)}"
-    connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name)
-    finally:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.close()
-        admin.dispose()
-
-
-@pytest.fixture
-def postgres_url(postgres_session_url: URL) -> Iterator[str]:
-    """A URL whose connections work in a schema of their own, created empty for this test."""
-    schema = f"test_{secrets.token_hex(6)}"
-    admin = create_engine(postgres_session_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = postgres_session_url.update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        # A folder that does not exist yet: Database must create it.
-        return f"sqlite:///{tmp_path / 'data' / 'watcher.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
 
 
 @pytest.fixture

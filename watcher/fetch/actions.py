@@ -29,6 +29,11 @@ async def run_actions(page: Page, actions: Sequence[Action]) -> None:
 
 async def _run_one(page: Page, action: Action) -> None:
     timeout_ms = action.timeout_s * 1000
+    # The page has rendered and settled by now: an optional target that is not there (a cookie
+    # dialog already accepted in this context) is skipped instead of waited for.
+    optional_target = action.optional and action.kind in {"click", "fill", "press"}
+    if optional_target and await page.locator(action.selector).count() == 0:
+        return
     if action.kind == "click":
         await page.locator(action.selector).first.click(timeout=timeout_ms)
     elif action.kind == "fill":

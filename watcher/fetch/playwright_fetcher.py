@@ -167,13 +167,14 @@ class PlaywrightFetcher:
 
             actions_started = time.perf_counter()
             action_error: str | None = None
-            if not wait_error:
-                try:
-                    await run_actions(page, request.actions)
-                except ActionError as error:
-                    action_error = str(error)
-                if request.actions:
-                    await _settle(page, self.settings)
+            # Actions run even when wait_for failed: a cookie dialog may be what hides the
+            # content, and health checks judge the page as the actions leave it.
+            try:
+                await run_actions(page, request.actions)
+            except ActionError as error:
+                action_error = str(error)
+            if request.actions:
+                await _settle(page, self.settings)
             actions_ms = (time.perf_counter() - actions_started) * 1000
 
             html = await page.content()

@@ -103,8 +103,6 @@ def assess_page(result: FetchResult, *, expected_variant: str | None = None) -> 
         return _fail(result, FailureKind.HTTP_ERROR, f"HTTP {result.status}")
     if view.dialog_text and any(m in view.dialog_text for m in markers.consent):
         return _fail(result, FailureKind.CONSENT_WALL, "a cookie-consent dialog is still open")
-    if result.wait_error:
-        return _fail(result, FailureKind.TIMEOUT, result.wait_error)
     if result.action_error:
         return _fail(result, FailureKind.ACTION_FAILED, result.action_error)
     if expected_variant:
@@ -128,17 +126,25 @@ def assess_content(
     previous_length: int | None,
     limits: ContentLimits = ContentLimits(),
 ) -> FetchFailure | None:
-    """Empty or suddenly much shorter extracted content: a partial render, not a deletion."""
-    if text_length < limits.min_chars:
-        return _fail(
-            result,
-            FailureKind.EMPTY_CONTENT,
-            f"only {text_length} characters of content (minimum {limits.min_chars})",
-        )
+    """Empty or suddenly much shorter extracted content: a partial render, not a deletion.
+
+    Judged before a failed `wait_for`, which is reported (as a timeout) only for a page whose
+    content looks whole: "the page rendered nothing" says more than "h1 never appeared".
+    """
+    if text_length == 0:
+        return _fail(result, FailureKind.EMPTY_CONTENT, "the page rendered no content")
     if previous_length and text_length < previous_length * (1 - limits.max_shrink):
         return _fail(
             result,
             FailureKind.TRUNCATED,
             f"content shrank from {previous_length} to {text_length} characters",
         )
+    if text_length < limits.min_chars:
+        return _fail(
+            result,
+            FailureKind.EMPTY_CONTENT,
+            f"only {text_length} characters of content (minimum {limits.min_chars})",
+        )
+    if result.wait_error:
+        return _fail(result, FailureKind.TIMEOUT, result.wait_error)
     return None

@@ -1,0 +1,93 @@
+"""`watcher check`: one pass over all targets (or some) now."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from watcher.cli.common import is_terminal, open_database, run_pass
+from watcher.config import load_config
+from watcher.pipeline import CheckReport
+from watcher.settings import config_path
+
+
+def add_parser(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "check", help="check every target (or those given with --only) once, now"
+    )
+    parser.add_argument("--config", help="path of sources.yaml (default: ./sources.yaml)")
+    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="ID",
+        default=[],
+        help="target ids (SOURCE@REGION) or source ids to check",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per target per line, no table"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(config_path(args.config))
+    targets = config.select_targets(args.only) if args.only else config.targets()
+    database = open_database(args.db)
+    try:
+        if args.json:
+            run_pass(config, targets, database, on_report=_print_json)
+            return 0
+        reports = _run_with_progress(config, targets, database)
+    finally:
+        database.dispose()
+    _print_summary(reports)
+    return 0
+
+
+def _print_json(report: CheckReport) -> None:
+    print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
+
+
+def _run_with_progress(config: Any, targets: Any, database: Any) -> list[CheckReport]:
+    if not is_terminal():
+        return run_pass(config, targets, database)
+    columns = (
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("", total=len(targets))
+
+        def advance(report: CheckReport) -> None:
+            progress.update(task, advance=1, description=f"{report.target_id}: {report.outcome}")
+
+        return run_pass(config, targets, database, on_report=advance)
+
+
+def _print_summary(reports: list[CheckReport]) -> None:
+    console = Console(highlight=False)
+    table = Table(title="watcher check", show_lines=False)
+    for column in ("target", "outcome", "detail", "time"):
+        table.add_column(column)
+    for report in sorted(reports, key=lambda r: r.target_id):
+        if report.outcome == "failed":
+            detail = f"{report.failure_kind}: {report.failure_detail}"
+        elif report.outcome == "changed":
+            detail = f"change #{report.change_id}: {report.summary}"
+        else:
+            detail = report.summary or ""
+        seconds = report.timings.get("total_ms", 0.0) / 1000
+        table.add_row(report.target_id, report.outcome, detail, f"{seconds:.1f}s")
+    console.print(table)
+    counts = Counter(r.outcome for r in reports)
+    console.print(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))

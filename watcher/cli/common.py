@@ -1,0 +1,50 @@
+"""Pieces the commands share: opening the database, building the fetcher, running a pass."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+
+from storage import Database
+from watcher.config import Config, Target
+from watcher.fetch.browser import BrowserSettings
+from watcher.fetch.playwright_fetcher import PlaywrightFetcher
+from watcher.pipeline import Checker, CheckReport
+from watcher.settings import database_url
+
+
+def open_database(flag: str | None) -> Database:
+    """The database of `--db`/$WATCHER_DB (SQLite by default), migrated to the newest schema."""
+    database = Database(database_url(flag))
+    database.upgrade()
+    return database
+
+
+def browser_settings(config: Config) -> BrowserSettings:
+    browser = config.browser
+    return BrowserSettings(
+        executable_path=browser.executable_path,
+        headless=browser.headless,
+        max_concurrency=browser.max_concurrency,
+        context_reuse=browser.context_reuse,
+    )
+
+
+def run_pass(
+    config: Config,
+    targets: Sequence[Target],
+    database: Database,
+    on_report: Callable[[CheckReport], None] | None = None,
+) -> list[CheckReport]:
+    """One pass over `targets` with one browser, closed at the end."""
+
+    async def go() -> list[CheckReport]:
+        async with PlaywrightFetcher(browser_settings(config)) as fetcher:
+            return await Checker(fetcher, database).check_many(targets, on_report)
+
+    return asyncio.run(go())
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()

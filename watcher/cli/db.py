@@ -1,0 +1,27 @@
+"""`watcher db upgrade|current`: schema migrations of the configured database."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from storage import Database
+from watcher.settings import database_url
+
+
+def add_parser(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser("db", help="database schema commands")
+    parser.add_argument("action", choices=["upgrade", "current"], help="migrate, or show revision")
+    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    database = Database(database_url(args.db))
+    try:
+        if args.action == "upgrade":
+            database.upgrade()
+        print(f"schema revision: {database.current_revision() or 'none'}")
+    finally:
+        database.dispose()
+    return 0

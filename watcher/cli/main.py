@@ -1,0 +1,68 @@
+"""`watcher` command line: parses arguments, runs one command, turns errors into exit codes.
+
+Exit status: 0 the command ran (a pass with failed fetches still ran), 1 a runtime error (database
+unreachable, no browser), 2 invalid configuration or usage, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from storage.errors import StorageError as DatabaseError
+from watcher import __version__
+from watcher.cli import changes, check, db, demo, run, validate
+from watcher.errors import ConfigError, WatcherError
+
+COMMANDS = (validate, check, changes, demo, run, db)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="watcher",
+        description="Watch Meta's privacy, generative-AI and help pages per region; "
+        "explain each change and alert subscribers.",
+    )
+    parser.add_argument("--version", action="version", version=f"watcher {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        status: int = args.handler(args)
+    except ConfigError as error:
+        print(f"watcher: invalid configuration: {error}", file=sys.stderr)
+        for extra in getattr(error, "more", ()):
+            print(f"watcher: invalid configuration: {extra}", file=sys.stderr)
+        return 2
+    except (WatcherError, DatabaseError) as error:
+        print(f"watcher: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("watcher: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING - 10 * min(verbosity, 2)
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""`watcher validate`: check sources.yaml and list its targets; nothing is fetched."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from watcher.config import load_config
+from watcher.settings import config_path
+
+
+def add_parser(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "validate", help="validate the configuration and list its targets"
+    )
+    parser.add_argument("--config", help="path of sources.yaml (default: ./sources.yaml)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = config_path(args.config)
+    config = load_config(path)
+    targets = config.targets()
+    sources = {t.source_id for t in targets}
+    regions = {t.region_id for t in targets}
+    print(f"{path}: valid — {len(sources)} sources, {len(regions)} regions, {len(targets)} targets")
+    for target in targets:
+        print(f"  {target.id:<40} {target.url}")
+    return 0

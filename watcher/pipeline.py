@@ -1,0 +1,377 @@
+"""The one place that composes a check: fetch → health → normalize → diff → classify → store.
+
+Fetches run concurrently (bounded by the fetcher); everything after the fetch is pure except the
+final storage transaction, which runs in the event loop's thread, one target at a time, so
+SQLite never sees two writers from one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from storage import CheckSpec, Database, FindingSpec, Repository, SnapshotRecord, TargetSpec
+from watcher.classify import Finding, classify
+from watcher.config import Target
+from watcher.diff import diff_documents
+from watcher.fetch.base import FailureKind, Fetcher, FetchFailure, FetchResult
+from watcher.health import ContentLimits, assess_content, assess_page
+from watcher.normalize import Document, SelectorMatchedNothing, normalize_html, parse_canonical
+
+log = logging.getLogger("watcher.check")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What one check of one target came to; printed by the CLI and logged."""
+
+    target_id: str
+    source_id: str
+    region_id: str
+    outcome: str  # first | unchanged | changed | failed | flap
+    failure_kind: str | None = None
+    failure_detail: str | None = None
+    change_id: int | None = None
+    snapshot_id: int | None = None
+    check_id: int | None = None
+    summary: str | None = None
+    findings: tuple[Finding, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "target": self.target_id,
+            "source": self.source_id,
+            "region": self.region_id,
+            "outcome": self.outcome,
+            "failure_kind": self.failure_kind,
+            "failure_detail": self.failure_detail,
+            "change_id": self.change_id,
+            "snapshot_id": self.snapshot_id,
+            "summary": self.summary,
+            "findings": [f.to_json() for f in self.findings],
+            "timings": self.timings,
+        }
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A fetched page that passed the health checks, with its canonical document."""
+
+    result: FetchResult
+    document: Document
+    canonical: str
+
+
+class Checker:
+    """Runs checks of targets against one fetcher and one database."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        database: Database,
+        *,
+        clock: Clock = utc_now,
+        limits: ContentLimits | None = None,
+    ) -> None:
+        self.fetcher = fetcher
+        self.database = database
+        self.clock = clock
+        self.limits = limits or ContentLimits()
+
+    def register(self, targets: Sequence[Target], *, complete: bool = False) -> None:
+        """Record the targets; with `complete`, targets not among them are deactivated."""
+        now = self.clock()
+        with self.database.transaction() as repo:
+            repo.upsert_targets([_target_spec(t) for t in targets], now)
+            if complete:
+                repo.deactivate_targets_except([t.id for t in targets], now)
+
+    async def check_many(
+        self,
+        targets: Sequence[Target],
+        on_report: Callable[[CheckReport], None] | None = None,
+    ) -> list[CheckReport]:
+        """Check every target once; reports come back in the order the checks finish."""
+        self.register(targets)
+        reports: list[CheckReport] = []
+        tasks = [asyncio.create_task(self.check(t)) for t in targets]
+        for next_done in asyncio.as_completed(tasks):
+            report = await next_done
+            reports.append(report)
+            if on_report is not None:
+                on_report(report)
+        return reports
+
+    async def check(self, target: Target) -> CheckReport:
+        started_at = self.clock()
+        with self.database.reader() as repo:
+            previous = repo.latest_snapshot(target.id)
+        previous_length = _text_length(previous)
+        page = await self._fetch_page(target, previous_length)
+        if isinstance(page, FetchFailure):
+            return self._record_failure(target, page, started_at)
+        if previous is None:
+            return self._record_snapshot(target, page, started_at, outcome="first")
+        if page.canonical == previous.canonical_text:
+            return self._record_unchanged(target, page, previous, started_at)
+        if target.confirm:
+            again = await self._fetch_page(target, previous_length)
+            if isinstance(again, FetchFailure):
+                return self._record_failure(
+                    target, again, started_at, prefix="confirmation re-fetch failed: "
+                )
+            if again.canonical != page.canonical:
+                return self._record_flap(target, page, again, previous, started_at)
+        return self._record_change(target, page, previous, started_at)
+
+    async def _fetch_page(
+        self, target: Target, previous_length: int | None
+    ) -> _Page | FetchFailure:
+        outcome = await self.fetcher.fetch(target.to_fetch_request())
+        if isinstance(outcome, FetchFailure):
+            return outcome
+        unhealthy = assess_page(outcome, expected_variant=target.region.legal_variant)
+        if unhealthy is not None:
+            return unhealthy
+        try:
+            document = normalize_html(
+                outcome.html, base_url=outcome.final_url, select=target.select, remove=target.remove
+            )
+        except SelectorMatchedNothing as error:
+            return FetchFailure(
+                target_id=target.id,
+                kind=FailureKind.SELECT_EMPTY,
+                detail=str(error),
+                url=outcome.url,
+                final_url=outcome.final_url,
+                status=outcome.status,
+                timings=outcome.timings,
+            )
+        thin = assess_content(
+            outcome,
+            text_length=document.text_length,
+            previous_length=previous_length,
+            limits=self.limits,
+        )
+        if thin is not None:
+            return thin
+        return _Page(outcome, document, document.canonical_text())
+
+    def _check_spec(
+        self, target: Target, page: _Page, started_at: datetime, outcome: str, snapshot_id: int
+    ) -> CheckSpec:
+        return CheckSpec(
+            target_id=target.id,
+            started_at=started_at,
+            finished_at=self.clock(),
+            outcome=outcome,
+            http_status=page.result.status,
+            final_url=page.result.final_url,
+            timings=page.result.timings.as_dict(),
+            snapshot_id=snapshot_id,
+        )
+
+    def _record_failure(
+        self, target: Target, failure: FetchFailure, started_at: datetime, prefix: str = ""
+    ) -> CheckReport:
+        detail = prefix + failure.detail
+        with self.database.transaction() as repo:
+            check = repo.record_check(
+                CheckSpec(
+                    target_id=target.id,
+                    started_at=started_at,
+                    finished_at=self.clock(),
+                    outcome="failed",
+                    failure_kind=failure.kind.value,
+                    failure_detail=detail,
+                    http_status=failure.status,
+                    final_url=failure.final_url,
+                    timings=failure.timings.as_dict(),
+                )
+            )
+        report = _report(
+            target,
+            "failed",
+            check_id=check.id,
+            failure_kind=failure.kind.value,
+            failure_detail=detail,
+            timings=failure.timings.as_dict(),
+        )
+        _log(report)
+        return report
+
+    def _record_snapshot(
+        self, target: Target, page: _Page, started_at: datetime, outcome: str
+    ) -> CheckReport:
+        with self.database.transaction() as repo:
+            snapshot = _save(repo, target, page, self.clock())
+            check = repo.record_check(
+                self._check_spec(target, page, started_at, outcome, snapshot.id)
+            )
+        report = _report(
+            target,
+            outcome,
+            check_id=check.id,
+            snapshot_id=snapshot.id,
+            timings=page.result.timings.as_dict(),
+        )
+        _log(report)
+        return report
+
+    def _record_unchanged(
+        self, target: Target, page: _Page, previous: SnapshotRecord, started_at: datetime
+    ) -> CheckReport:
+        with self.database.transaction() as repo:
+            check = repo.record_check(
+                self._check_spec(target, page, started_at, "unchanged", previous.id)
+            )
+        report = _report(
+            target,
+            "unchanged",
+            check_id=check.id,
+            snapshot_id=previous.id,
+            timings=page.result.timings.as_dict(),
+        )
+        _log(report)
+        return report
+
+    def _record_flap(
+        self,
+        target: Target,
+        first: _Page,
+        second: _Page,
+        previous: SnapshotRecord,
+        started_at: datetime,
+    ) -> CheckReport:
+        back = "back to the stored version" if second.canonical == previous.canonical_text else ""
+        detail = f"a difference did not survive the confirmation re-fetch {back}".strip()
+        with self.database.transaction() as repo:
+            spec = self._check_spec(target, first, started_at, "flap", previous.id)
+            check = repo.record_check(replace(spec, failure_detail=detail))
+        report = _report(target, "flap", check_id=check.id, snapshot_id=previous.id, summary=detail)
+        _log(report)
+        return report
+
+    def _record_change(
+        self, target: Target, page: _Page, previous: SnapshotRecord, started_at: datetime
+    ) -> CheckReport:
+        change = diff_documents(parse_canonical(previous.canonical_text), page.document)
+        findings = tuple(classify(change, region=target.region_id))
+        summary = change.summary()
+        now = self.clock()
+        with self.database.transaction() as repo:
+            snapshot = _save(repo, target, page, now)
+            stored = repo.record_change(
+                target_id=target.id,
+                from_snapshot_id=previous.id,
+                to_snapshot_id=snapshot.id,
+                detected_at=now,
+                summary=summary,
+                diff=change.to_json(),
+                findings=[_finding_spec(f) for f in findings],
+            )
+            spec = self._check_spec(target, page, started_at, "changed", snapshot.id)
+            check = repo.record_check(replace(spec, change_id=stored.id))
+        report = _report(
+            target,
+            "changed",
+            check_id=check.id,
+            snapshot_id=snapshot.id,
+            change_id=stored.id,
+            summary=summary,
+            findings=findings,
+            timings=page.result.timings.as_dict(),
+        )
+        _log(report)
+        return report
+
+
+def _target_spec(target: Target) -> TargetSpec:
+    return TargetSpec(
+        id=target.id,
+        source_id=target.source_id,
+        region_id=target.region_id,
+        url=target.url,
+        title=target.title,
+    )
+
+
+def _text_length(snapshot: SnapshotRecord | None) -> int | None:
+    if snapshot is None:
+        return None
+    return parse_canonical(snapshot.canonical_text).text_length
+
+
+def _save(repo: Repository, target: Target, page: _Page, now: datetime) -> SnapshotRecord:
+    return repo.save_snapshot(
+        target_id=target.id,
+        canonical_text=page.canonical,
+        raw_html=page.result.html,
+        taken_at=now,
+        final_url=page.result.final_url,
+        http_status=page.result.status,
+    )
+
+
+def _finding_spec(finding: Finding) -> FindingSpec:
+    return FindingSpec(
+        kind=finding.kind,
+        severity=finding.severity,
+        region=finding.region,
+        path=finding.path,
+        evidence_before=finding.evidence_before,
+        evidence_after=finding.evidence_after,
+        data=finding.to_json(),
+    )
+
+
+def _report(
+    target: Target,
+    outcome: str,
+    *,
+    check_id: int,
+    snapshot_id: int | None = None,
+    change_id: int | None = None,
+    failure_kind: str | None = None,
+    failure_detail: str | None = None,
+    summary: str | None = None,
+    findings: tuple[Finding, ...] = (),
+    timings: dict[str, float] | None = None,
+) -> CheckReport:
+    return CheckReport(
+        target_id=target.id,
+        source_id=target.source_id,
+        region_id=target.region_id,
+        outcome=outcome,
+        failure_kind=failure_kind,
+        failure_detail=failure_detail,
+        change_id=change_id,
+        snapshot_id=snapshot_id,
+        check_id=check_id,
+        summary=summary,
+        findings=findings,
+        timings=timings or {},
+    )
+
+
+def _log(report: CheckReport) -> None:
+    log.info(
+        "check",
+        extra={
+            "target": report.target_id,
+            "outcome": report.outcome,
+            "failure_kind": report.failure_kind,
+            "change_id": report.change_id,
+            "total_ms": report.timings.get("total_ms"),
+        },
+    )
