@@ -25,18 +25,32 @@ STARTUP_SPREAD = timedelta(seconds=60)
 
 
 def first_due(
-    interval: timedelta, last_checked: datetime | None, now: datetime, position: float
+    interval: timedelta,
+    last_checked: datetime | None,
+    now: datetime,
+    spread: timedelta,
 ) -> datetime:
-    """When a target is first due after start: one interval after its last check, or soon."""
-    spread = STARTUP_SPREAD * position
+    """When a target is first due after start: one interval after its last check, or soon.
+
+    `spread` is this target's share of the start-up window, so due targets do not all start at
+    once.
+    """
     if last_checked is None:
         return now + spread
     return max(last_checked + interval, now + spread)
 
 
 class Schedule:
-    def __init__(self, checker: Checker, targets: Sequence[Target], database: Database) -> None:
+    def __init__(
+        self,
+        checker: Checker,
+        targets: Sequence[Target],
+        database: Database,
+        *,
+        startup_spread: timedelta = STARTUP_SPREAD,
+    ) -> None:
         self.checker = checker
+        self.startup_spread = startup_spread
         self.targets = list(targets)
         self.database = database
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -56,7 +70,9 @@ class Schedule:
                 jitter=min(300, int(interval.total_seconds() / 20)),
                 args=[target],
                 id=target.id,
-                next_run_time=first_due(interval, last.get(target.id), now, index / count),
+                next_run_time=first_due(
+                    interval, last.get(target.id), now, self.startup_spread * (index / count)
+                ),
                 coalesce=True,
                 max_instances=1,
                 misfire_grace_time=int(interval.total_seconds() / 2),

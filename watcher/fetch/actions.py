@@ -14,10 +14,12 @@ class ActionError(Exception):
     """A required action could not be carried out."""
 
 
-async def run_actions(page: Page, actions: Sequence[Action]) -> None:
+async def run_actions(page: Page, actions: Sequence[Action]) -> int:
+    """Runs the actions in order; returns how many acted on the page (skipped ones do not)."""
+    acted = 0
     for index, action in enumerate(actions):
         try:
-            await _run_one(page, action)
+            acted += await _run_one(page, action)
         except PlaywrightError as error:
             if action.optional:
                 continue
@@ -25,15 +27,16 @@ async def run_actions(page: Page, actions: Sequence[Action]) -> None:
             raise ActionError(
                 f"actions[{index}] {action.kind} {action.selector!r} failed: {first_line}"
             ) from error
+    return acted
 
 
-async def _run_one(page: Page, action: Action) -> None:
+async def _run_one(page: Page, action: Action) -> int:
     timeout_ms = action.timeout_s * 1000
     # The page has rendered and settled by now: an optional target that is not there (a cookie
     # dialog already accepted in this context) is skipped instead of waited for.
     optional_target = action.optional and action.kind in {"click", "fill", "press"}
     if optional_target and await page.locator(action.selector).count() == 0:
-        return
+        return 0
     if action.kind == "click":
         await page.locator(action.selector).first.click(timeout=timeout_ms)
     elif action.kind == "fill":
@@ -44,3 +47,4 @@ async def _run_one(page: Page, action: Action) -> None:
         await page.wait_for_selector(action.selector, state="attached", timeout=timeout_ms)
     elif action.kind == "scroll":
         await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    return 1

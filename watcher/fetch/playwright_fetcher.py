@@ -169,11 +169,12 @@ class PlaywrightFetcher:
             action_error: str | None = None
             # Actions run even when wait_for failed: a cookie dialog may be what hides the
             # content, and health checks judge the page as the actions leave it.
+            acted = 0
             try:
-                await run_actions(page, request.actions)
+                acted = await run_actions(page, request.actions)
             except ActionError as error:
                 action_error = str(error)
-            if request.actions:
+            if acted:
                 await _settle(page, self.settings)
             actions_ms = (time.perf_counter() - actions_started) * 1000
 

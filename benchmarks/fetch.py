@@ -1,0 +1,125 @@
+"""Fetch benchmark: passes over 50 targets of the simulated Meta site with one browser.
+
+    .venv/bin/python benchmarks/fetch.py [--targets 50] [--concurrency 1 2 4]
+
+For each context policy (one context per region kept across its targets, or a fresh context per
+target) and each concurrency, one pass with one Chromium: seconds, pages per second, failures,
+and the peak memory of the whole browser process tree (Chromium and the Playwright driver), as
+RSS and as PSS (shared pages counted once, the honest figure for a browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from memory import PeakSampler  # noqa: E402
+
+from watcher.demo import DEMO_REGIONS  # noqa: E402
+from watcher.fetch.base import Action, FetchRequest, FetchResult  # noqa: E402
+from watcher.fetch.browser import BrowserSettings  # noqa: E402
+from watcher.fetch.playwright_fetcher import PlaywrightFetcher  # noqa: E402
+from watcher.simsite import PAGES, SimulatedMetaSite  # noqa: E402
+
+ACCEPT = Action(
+    kind="click",
+    selector='[data-cookiebanner="accept_only_essential_button"]',
+    optional=True,
+    timeout_s=2,
+)
+PAGE_IDS = ("genai", "ig_genai", "privacy_policy", "privacy_center", "help_ai_ads")
+
+
+@dataclass(frozen=True)
+class PassResult:
+    policy: str
+    concurrency: int
+    seconds: float
+    pages: int
+    failures: int
+    peak_rss_mib: float
+    peak_pss_mib: float
+
+
+def requests_for(site: SimulatedMetaSite, count: int) -> list[FetchRequest]:
+    pairs = [(p, r) for p in PAGE_IDS for r in DEMO_REGIONS]
+    requests = []
+    for index in range(count):
+        page, region = pairs[index % len(pairs)]
+        locale, zone, accept, _ = DEMO_REGIONS[region]
+        requests.append(
+            FetchRequest(
+                target_id=f"{page}-{index}@{region}",
+                url=site.url(page, locale=locale.replace("-", "_")) + f"&n={index}",
+                region_id=region,
+                locale=locale,
+                timezone=zone,
+                accept_language=accept,
+                proxy=site.egress_proxy(region),
+                wait_for='[role="main"] h1',
+                actions=(ACCEPT,),
+                timeout_s=30,
+            )
+        )
+    return requests
+
+
+async def one_pass(requests: list[FetchRequest], policy: str, concurrency: int) -> PassResult:
+    settings = BrowserSettings(max_concurrency=concurrency, context_reuse=policy)  # type: ignore[arg-type]
+    with PeakSampler() as sampler:
+        async with PlaywrightFetcher(settings) as fetcher:
+            started = time.perf_counter()
+            outcomes = await asyncio.gather(*(fetcher.fetch(r) for r in requests))
+            seconds = time.perf_counter() - started
+    failures = sum(not isinstance(o, FetchResult) for o in outcomes)
+    return PassResult(
+        policy,
+        concurrency,
+        seconds,
+        len(requests),
+        failures,
+        sampler.peak_rss_kib / 1024,
+        sampler.peak_pss_kib / 1024,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--policies",
+        nargs="+",
+        default=["per_region", "per_target"],
+        choices=["per_region", "per_target"],
+    )
+    args = parser.parse_args()
+    results = []
+    with SimulatedMetaSite() as site:
+        assert all(p in PAGES for p in PAGE_IDS)
+        requests = requests_for(site, args.targets)
+        for policy in args.policies:
+            for concurrency in args.concurrency:
+                results.append(asyncio.run(one_pass(requests, policy, concurrency)))
+                print(f"  done: {policy} x{concurrency}", file=sys.stderr)
+    print(
+        f"\nfetch benchmark: {args.targets} JS-rendered pages of the simulated site, one Chromium per pass\n"
+    )
+    header = f"| {'contexts':<10} | {'concurrency':>11} | {'pass (s)':>8} | {'pages/s':>7} | {'failed':>6} | {'peak RSS (MiB)':>14} | {'peak PSS (MiB)':>14} |"
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for r in results:
+        print(
+            f"| {r.policy:<10} | {r.concurrency:>11} | {r.seconds:>8.1f} | {r.pages / r.seconds:>7.2f} | "
+            f"{r.failures:>6} | {r.peak_rss_mib:>14.0f} | {r.peak_pss_mib:>14.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

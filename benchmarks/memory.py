@@ -1,0 +1,74 @@
+"""Memory of a process tree read from /proc: RSS and PSS (shared pages counted once)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+
+def children_of(root: int) -> list[int]:
+    """Every descendant of `root` (Linux /proc), found by walking parent ids."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may contain spaces: the parent id follows the closing parenthesis.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents[int(entry.name)] = int(fields[1])
+    found: list[int] = []
+    frontier = [root]
+    while frontier:
+        current = frontier.pop()
+        kids = [pid for pid, parent in parents.items() if parent == current]
+        found += kids
+        frontier += kids
+    return found
+
+
+def tree_memory_kib(pids: list[int]) -> tuple[int, int]:
+    """(RSS, PSS) in KiB summed over `pids`; processes that ended meanwhile count as zero."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Rss:"):
+                rss += int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss += int(line.split()[1])
+    return rss, pss
+
+
+class PeakSampler:
+    """Samples the memory of this process's descendants (driver + browser) until stopped."""
+
+    def __init__(self, every_s: float = 0.1) -> None:
+        self.every_s = every_s
+        self.peak_rss_kib = 0
+        self.peak_pss_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while True:
+            rss, pss = tree_memory_kib(children_of(me))
+            self.peak_rss_kib = max(self.peak_rss_kib, rss)
+            self.peak_pss_kib = max(self.peak_pss_kib, pss)
+            if self._stop.wait(self.every_s):
+                return
