@@ -9,7 +9,7 @@ import pytest
 
 from watcher.cli.main import main
 from watcher.demo import demo_config_yaml
-from watcher.normalize import normalize_html
+from watcher.normalize import normalize_html, parse_canonical
 from watcher.optout import (
     FormStatus,
     find_opt_out_links,
@@ -33,7 +33,8 @@ here</a>.</p>
 FORM = """<html><body><main><h1>Object</h1><form>
 <label for=c>Country</label><select id=c name=country><option>France</option></select>
 <label for=e>Email address</label><input id=e type=email name=email>
-<label for=r>Please explain how this processing impacts you</label><textarea id=r name=reason></textarea>
+<label for=r>Please explain how this processing impacts you</label>
+<textarea id=r name=reason></textarea>
 <button type=submit>Send</button></form></main></body></html>"""
 
 
@@ -119,8 +120,6 @@ def test_state_changes_become_findings_but_moves_are_left_to_the_page_diff() -> 
 
 
 def test_the_state_document_round_trips_through_canonical_text() -> None:
-    from watcher.normalize import parse_canonical
-
     href = "https://m.example/help/contact/1"
     state = inspect_form(
         "Object",
