@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from storage import CheckSpec, Database, FindingSpec, Repository, SnapshotRecord, TargetSpec
+from watcher.alerts.matching import deliveries_for_change
+from watcher.alerts.subscriptions import Subscription
 from watcher.classify import Finding, classify
 from watcher.config import Target
-from watcher.diff import diff_documents
+from watcher.diff import Change, diff_documents
 from watcher.fetch.base import FailureKind, Fetcher, FetchFailure, FetchResult
 from watcher.health import ContentLimits, assess_content, assess_page
 from watcher.normalize import Document, SelectorMatchedNothing, normalize_html, parse_canonical
+from watcher.optout import find_opt_out_links, opt_out_document, opt_out_findings
+from watcher.optout.flow import follow_links, opt_out_target
 
 log = logging.getLogger("watcher.check")
 
@@ -46,6 +50,8 @@ class CheckReport:
     summary: str | None = None
     findings: tuple[Finding, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    # Checks made on the way, e.g. of the objection forms the page links to.
+    related: tuple[CheckReport, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -61,6 +67,18 @@ class CheckReport:
             "findings": [f.to_json() for f in self.findings],
             "timings": self.timings,
         }
+
+
+PageFetch = Callable[[Target, int | None], Awaitable["_Page | FetchFailure"]]
+FindingsOf = Callable[[Change, Document, Document, str], list[Finding]]
+
+
+def _classified(change: Change, _: Document, __: Document, region: str) -> list[Finding]:
+    return classify(change, region=region)
+
+
+def _opt_out_findings(_: Change, before: Document, after: Document, region: str) -> list[Finding]:
+    return opt_out_findings(before, after, region=region)
 
 
 @dataclass(frozen=True)
@@ -82,11 +100,17 @@ class Checker:
         *,
         clock: Clock = utc_now,
         limits: ContentLimits | None = None,
+        subscriptions: Sequence[Subscription] = (),
+        follow_opt_out: bool = True,
     ) -> None:
         self.fetcher = fetcher
         self.database = database
         self.clock = clock
         self.limits = limits or ContentLimits()
+        # Told of each stored change through the outbox, written in the change's transaction.
+        self.subscriptions = tuple(subscriptions)
+        # Follow objection links and keep the state of their forms as a derived target.
+        self.follow_opt_out = follow_opt_out
 
     def register(self, targets: Sequence[Target], *, complete: bool = False) -> None:
         """Record the targets; with `complete`, targets not among them are deactivated."""
@@ -107,32 +131,56 @@ class Checker:
         tasks = [asyncio.create_task(self.check(t)) for t in targets]
         for next_done in asyncio.as_completed(tasks):
             report = await next_done
-            reports.append(report)
-            if on_report is not None:
-                on_report(report)
+            for each in (report, *report.related):
+                reports.append(each)
+                if on_report is not None:
+                    on_report(each)
         return reports
 
     async def check(self, target: Target) -> CheckReport:
+        report, page = await self._check(target, self._fetch_page, _classified)
+        if page is None or not self.follow_opt_out:
+            return report
+        links = find_opt_out_links(page.document)
+        if not links:
+            return report
+        derived = opt_out_target(target, links)
+        self.register([derived])
+
+        async def forms(_: Target, __: int | None) -> _Page | FetchFailure:
+            followed = await follow_links(self.fetcher, target, links)
+            if isinstance(followed, FetchFailure):
+                return followed
+            states, first = followed
+            document = opt_out_document(states)
+            return _Page(first, document, document.canonical_text())
+
+        related, _ = await self._check(derived, forms, _opt_out_findings)
+        return replace(report, related=(related,))
+
+    async def _check(
+        self, target: Target, fetch_page: PageFetch, findings_of: FindingsOf
+    ) -> tuple[CheckReport, _Page | None]:
+        """Fetch, compare with the latest snapshot, confirm, store; the page when it was sound."""
         started_at = self.clock()
         with self.database.reader() as repo:
             previous = repo.latest_snapshot(target.id)
         previous_length = _text_length(previous)
-        page = await self._fetch_page(target, previous_length)
+        page = await fetch_page(target, previous_length)
         if isinstance(page, FetchFailure):
-            return self._record_failure(target, page, started_at)
+            return self._record_failure(target, page, started_at), None
         if previous is None:
-            return self._record_snapshot(target, page, started_at, outcome="first")
+            return self._record_snapshot(target, page, started_at, outcome="first"), page
         if page.canonical == previous.canonical_text:
-            return self._record_unchanged(target, page, previous, started_at)
+            return self._record_unchanged(target, page, previous, started_at), page
         if target.confirm:
-            again = await self._fetch_page(target, previous_length)
+            again = await fetch_page(target, previous_length)
             if isinstance(again, FetchFailure):
-                return self._record_failure(
-                    target, again, started_at, prefix="confirmation re-fetch failed: "
-                )
+                prefix = "confirmation re-fetch failed: "
+                return self._record_failure(target, again, started_at, prefix), None
             if again.canonical != page.canonical:
-                return self._record_flap(target, page, again, previous, started_at)
-        return self._record_change(target, page, previous, started_at)
+                return self._record_flap(target, page, again, previous, started_at), None
+        return self._record_change(target, page, previous, started_at, findings_of), page
 
     async def _fetch_page(
         self, target: Target, previous_length: int | None
@@ -263,10 +311,16 @@ class Checker:
         return report
 
     def _record_change(
-        self, target: Target, page: _Page, previous: SnapshotRecord, started_at: datetime
+        self,
+        target: Target,
+        page: _Page,
+        previous: SnapshotRecord,
+        started_at: datetime,
+        findings_of: FindingsOf,
     ) -> CheckReport:
-        change = diff_documents(parse_canonical(previous.canonical_text), page.document)
-        findings = tuple(classify(change, region=target.region_id))
+        before = parse_canonical(previous.canonical_text)
+        change = diff_documents(before, page.document)
+        findings = tuple(findings_of(change, before, page.document, target.region_id))
         summary = change.summary()
         now = self.clock()
         with self.database.transaction() as repo:
@@ -280,6 +334,14 @@ class Checker:
                 diff=change.to_json(),
                 findings=[_finding_spec(f) for f in findings],
             )
+            outbox = deliveries_for_change(
+                self.subscriptions,
+                source_id=target.source_id,
+                region_id=target.region_id,
+                findings=findings,
+                detected_at=now,
+            )
+            repo.enqueue_deliveries(stored.id, outbox, now)
             spec = self._check_spec(target, page, started_at, "changed", snapshot.id)
             check = repo.record_check(replace(spec, change_id=stored.id))
         report = _report(

@@ -1,0 +1,145 @@
+"""`classify`: a `Change` → the findings a subscriber reads (severity rules in `rules.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from watcher.classify.evidence import OpEvidence, evidence_of
+from watcher.classify.finding import Finding, FindingKind, Severity
+from watcher.classify.lexicon import Lexicon, default_lexicon
+from watcher.classify.rights import (
+    legal_basis_changed,
+    opt_out_changed,
+    opt_out_link_changes,
+    region_restriction,
+)
+from watcher.classify.rules import (
+    Context,
+    Rule,
+    data_use_expanded,
+    date_only_change,
+    effective_date,
+    new_data_category,
+    only_dates_changed,
+)
+from watcher.diff import BlockOp, Change, OpKind, path_text
+from watcher.diff.summary import summarize
+
+# A cosmetic finding quotes the first few blocks it covers; its note counts them all.
+_COSMETIC_QUOTES = 3
+_RULES: tuple[Rule, ...] = (
+    effective_date,
+    new_data_category,
+    data_use_expanded,
+    opt_out_changed,
+    region_restriction,
+    legal_basis_changed,
+)
+
+
+def classify(change: Change, *, region: str, lexicon: Lexicon | None = None) -> list[Finding]:
+    """Findings of a change, most severe first (page order within a severity).
+
+    The ops no rule explains (rewording, layout) are gathered in one `cosmetic` finding whose
+    note summarizes them, so every stored change says something and nothing goes unmentioned.
+    """
+    context = Context(
+        region=region,
+        lexicon=lexicon or default_lexicon(),
+        hrefs_before=_hrefs(change.ops, after=False),
+        hrefs_after=_hrefs(change.ops, after=True),
+        opt_out_after=(lexicon or default_lexicon()).opt_out.found_in(
+            " ".join(op.new_block.text for op in change.ops if op.new_block is not None)
+        ),
+    )
+    evidences = [evidence_of(op) for op in change.ops]
+    link_findings = opt_out_link_changes(evidences, context)
+    findings: list[Finding] = []
+    unexplained: list[OpEvidence] = []
+    for index, evidence in enumerate(evidences):
+        linked = link_findings.by_op.get(index, [])
+        covered = index in link_findings.covered
+        found = linked + _classify_op(evidence, context, links_reported=covered)
+        findings.extend(found)
+        if not found and not covered:
+            unexplained.append(evidence)
+    findings = _merge_halves(findings, context)
+    if unexplained:
+        findings.append(_cosmetic(unexplained, context))
+    unique = list(dict.fromkeys(findings))
+    return sorted(unique, key=lambda f: f.severity.rank)
+
+
+def _classify_op(evidence: OpEvidence, context: Context, *, links_reported: bool) -> list[Finding]:
+    if only_dates_changed(evidence.op):
+        return [date_only_change(evidence, context)]
+    findings: list[Finding] = []
+    for rule in _RULES:
+        if rule is opt_out_changed and links_reported:
+            continue  # the objection link already tells this op's story
+        found = rule(evidence, context)
+        if found is not None:
+            findings.append(found)
+    return findings
+
+
+def _hrefs(ops: tuple[BlockOp, ...], *, after: bool) -> frozenset[str]:
+    blocks = (op.new_block if after else op.old_block for op in ops)
+    return frozenset(href for block in blocks if block is not None for href in block.hrefs)
+
+
+def _merge_halves(findings: list[Finding], context: Context) -> list[Finding]:
+    """A dated line or a region clause removed in one place and another added elsewhere
+    (reworded beyond recognition, so not paired as one edited block) is one change."""
+    merged: dict[Finding, Finding | None] = {}
+    for kind in (FindingKind.EFFECTIVE_DATE_CHANGED, FindingKind.REGION_RESTRICTION):
+        removed = [f for f in findings if f.kind is kind and not f.evidence_after]
+        added = [f for f in findings if f.kind is kind and not f.evidence_before]
+        for old, new in zip(removed, added, strict=False):
+            merged[old] = _joined_finding(old, new, context)
+            merged[new] = None
+    result: list[Finding] = []
+    for f in findings:
+        replacement = merged.get(f, f)
+        if replacement is not None:
+            result.append(replacement)
+    return result
+
+
+def _joined_finding(old: Finding, new: Finding, context: Context) -> Finding:
+    if old.kind is FindingKind.EFFECTIVE_DATE_CHANGED:
+        note = f"{old.note.split(' → ')[0]} → {new.note.split(' → ')[-1]}"
+        severity = Severity.MEDIUM
+    else:
+        names = context.lexicon.region_names(context.region)
+        concerned = names.any_in(old.evidence_before) != names.any_in(new.evidence_after)
+        note = "region clause changed"
+        severity = Severity.HIGH if concerned else Severity.MEDIUM
+        if concerned:
+            named = "now named" if names.any_in(new.evidence_after) else "no longer named"
+            note += f" ({context.region} {named})"
+    return replace(
+        new,
+        severity=severity,
+        evidence_before=old.evidence_before,
+        note=note,
+        terms=tuple(sorted({*old.terms, *new.terms})),
+    )
+
+
+def _cosmetic(evidences: list[OpEvidence], context: Context) -> Finding:
+    shown = evidences[:_COSMETIC_QUOTES]
+    return Finding(
+        kind=FindingKind.COSMETIC,
+        severity=Severity.LOW,
+        evidence_before=_joined(e.before.quote() for e in shown if e.op.op is not OpKind.MOVE),
+        evidence_after=_joined(e.after.quote() for e in shown),
+        path=path_text(shown[0].op.path),
+        region=context.region,
+        note=summarize([e.op for e in evidences]),
+    )
+
+
+def _joined(quotes: Iterable[str]) -> str:
+    return " … ".join(q for q in quotes if q)

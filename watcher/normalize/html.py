@@ -1,0 +1,164 @@
+"""`normalize_html`: a rendered page → its `Document` (visible content only, noise removed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import soupsieve
+from bs4 import BeautifulSoup, Tag
+
+from watcher.errors import WatcherError
+from watcher.normalize.document import Document
+from watcher.normalize.extract import blocks_of
+from watcher.normalize.markup import DEAD_TAGS, heading_level, is_control, is_hidden
+from watcher.normalize.rules import ChromeRules, NormalizeRules, TextRules, default_rules
+from watcher.normalize.text import normalize_text
+from watcher.normalize.urls import LinkContext
+
+
+class SelectorMatchedNothing(WatcherError):  # noqa: N818 -- the name the pipeline uses
+    """None of a source's content selectors matched the page (the page changed its layout,
+    or what was served is not the page)."""
+
+    def __init__(self, selectors: Sequence[str]) -> None:
+        self.selectors = tuple(selectors)
+        shown = ", ".join(repr(s) for s in self.selectors)
+        super().__init__(f"no element matched the content selector(s) {shown}")
+
+
+def selector_problem(selector: str) -> str | None:
+    """Why a CSS selector cannot be used (for config validation), or None when it can."""
+    try:
+        soupsieve.compile(selector)
+    except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as error:
+        return str(error).splitlines()[0]
+    return None
+
+
+def normalize_html(
+    html: str,
+    *,
+    base_url: str,
+    select: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    rules: NormalizeRules | None = None,
+) -> Document:
+    """The visible content of a page as a `Document`.
+
+    `select` names the content root(s) (all matches, in page order; raises
+    `SelectorMatchedNothing` when given and nothing matches); `remove` names elements that are
+    never content. Site chrome (dialogs, navigation, header, footer, help-page extras) is
+    removed inside the roots, but a root a selector matched is kept even if it is chrome.
+    """
+    rules = rules or default_rules()
+    soup = BeautifulSoup(html, "lxml")
+    _drop_invisible(soup)
+    for selector in remove:
+        _decompose_all(soup.select(selector))
+    roots = _roots(soup, select)
+    for root in roots:
+        _drop_chrome(root, rules.chrome, rules.text)
+    labels = _labels_by_control_id(soup)
+    links = LinkContext.of(base_url, rules.urls)
+    english = _is_english(soup, roots)
+    return Document(blocks_of(roots, rules.text, links, labels, english=english))
+
+
+def _is_english(soup: BeautifulSoup, roots: Sequence[Tag]) -> bool:
+    """The page's language from `<html lang>`, else a guess from its commonest words."""
+    declared = soup.html.get("lang") if soup.html is not None else None
+    if isinstance(declared, str) and declared.strip():
+        return declared.strip().lower().startswith("en")
+    sample = " ".join(root.get_text(" ")[:5000] for root in roots).lower().split()
+    english = sum(1 for word in sample if word in _ENGLISH_WORDS)
+    # These ten words make up a sixth of ordinary English prose and next to nothing elsewhere.
+    return not sample or english >= 0.05 * len(sample)
+
+
+_ENGLISH_WORDS = frozenset({"the", "and", "of", "to", "you", "your", "we", "is", "for", "with"})
+
+
+def _drop_invisible(soup: BeautifulSoup) -> None:
+    dead = [
+        tag
+        for tag in soup.find_all(True)
+        if isinstance(tag, Tag) and (tag.name in DEAD_TAGS or is_hidden(tag))
+    ]
+    _decompose_all(dead)
+
+
+def _decompose_all(tags: Sequence[Tag]) -> None:
+    for tag in tags:
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _roots(soup: BeautifulSoup, select: Sequence[str]) -> list[Tag]:
+    if not select:
+        body = soup.body
+        return [body if body is not None else soup]
+    matched = soup.select(", ".join(select))
+    if not matched:
+        raise SelectorMatchedNothing(select)
+    chosen = set()
+    roots: list[Tag] = []
+    for tag in matched:  # page order; an element inside an earlier root is already read
+        if not any(id(parent) in chosen for parent in tag.parents):
+            chosen.add(id(tag))
+            roots.append(tag)
+    return roots
+
+
+def _drop_chrome(root: Tag, chrome: ChromeRules, text_rules: TextRules) -> None:
+    for selector in chrome.selectors:
+        _decompose_all([tag for tag in root.select(selector) if tag is not root])
+    headings = [t for t in root.find_all(True) if isinstance(t, Tag) and heading_level(t)]
+    for heading in headings:
+        if heading.decomposed:
+            continue
+        title = normalize_text(heading.get_text(" "), text_rules).strip().casefold()
+        if title in chrome.section_headings:
+            _drop_section(heading, root)
+
+
+def _drop_section(heading: Tag, root: Tag) -> None:
+    """Remove a chrome heading with what belongs to it: the box it opens, or else the
+    siblings that follow it up to the next heading of the same or a higher level."""
+    box = heading.parent
+    level = heading_level(heading)
+    if isinstance(box, Tag) and box is not root and _first_element(box) is heading:
+        rivals = [
+            t for t in box.find_all(True) if t is not heading and 0 < heading_level(t) <= level
+        ]
+        if not rivals:
+            box.decompose()
+            return
+    following: list[Tag] = []
+    for sibling in heading.find_next_siblings():
+        if isinstance(sibling, Tag):
+            sibling_level = heading_level(sibling)
+            if sibling_level and sibling_level <= level:
+                break
+            following.append(sibling)
+    heading.decompose()
+    _decompose_all(following)
+
+
+def _first_element(box: Tag) -> Tag | None:
+    for child in box.children:
+        if isinstance(child, Tag):
+            return child
+        if str(child).strip():
+            return None
+    return None
+
+
+def _labels_by_control_id(soup: BeautifulSoup) -> dict[str, Tag]:
+    labels: dict[str, Tag] = {}
+    for label in soup.find_all("label"):
+        target = label.get("for") if isinstance(label, Tag) else None
+        if isinstance(target, str) and target and target not in labels:
+            control = soup.find(id=target)
+            if isinstance(control, Tag) and is_control(control):
+                labels[target] = label
+    return labels
