@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from memory import PeakSampler  # noqa: E402
+from memory import PeakSampler, markdown_table
 
-from watcher.demo import DEMO_REGIONS  # noqa: E402
-from watcher.fetch.base import Action, FetchRequest, FetchResult  # noqa: E402
-from watcher.fetch.browser import BrowserSettings  # noqa: E402
-from watcher.fetch.playwright_fetcher import PlaywrightFetcher  # noqa: E402
-from watcher.simsite import PAGES, SimulatedMetaSite  # noqa: E402
+from watcher.demo import DEMO_REGIONS
+from watcher.fetch.base import Action, FetchRequest, FetchResult
+from watcher.fetch.browser import BrowserSettings
+from watcher.fetch.playwright_fetcher import PlaywrightFetcher
+from watcher.simsite import PAGES, SimulatedMetaSite
 
 ACCEPT = Action(
     kind="click",
@@ -108,17 +108,22 @@ def main() -> None:
             for concurrency in args.concurrency:
                 results.append(asyncio.run(one_pass(requests, policy, concurrency)))
                 print(f"  done: {policy} x{concurrency}", file=sys.stderr)
-    print(
-        f"\nfetch benchmark: {args.targets} JS-rendered pages of the simulated site, one Chromium per pass\n"
-    )
-    header = f"| {'contexts':<10} | {'concurrency':>11} | {'pass (s)':>8} | {'pages/s':>7} | {'failed':>6} | {'peak RSS (MiB)':>14} | {'peak PSS (MiB)':>14} |"
-    print(header)
-    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
-    for r in results:
-        print(
-            f"| {r.policy:<10} | {r.concurrency:>11} | {r.seconds:>8.1f} | {r.pages / r.seconds:>7.2f} | "
-            f"{r.failures:>6} | {r.peak_rss_mib:>14.0f} | {r.peak_pss_mib:>14.0f} |"
-        )
+    print(f"\nfetch: {args.targets} JS-rendered pages of the simulated site, one Chromium a pass\n")
+    headers = ["contexts", "concurrency", "pass (s)", "pages/s", "failed", "peak RSS (MiB)"]
+    headers.append("peak PSS (MiB)")
+    rows = [
+        [
+            r.policy,
+            str(r.concurrency),
+            f"{r.seconds:.1f}",
+            f"{r.pages / r.seconds:.2f}",
+            str(r.failures),
+            f"{r.peak_rss_mib:.0f}",
+            f"{r.peak_pss_mib:.0f}",
+        ]
+        for r in results
+    ]
+    print(markdown_table(headers, rows))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Memory of a process tree read from /proc: RSS and PSS (shared pages counted once)."""
+"""Benchmark helpers: memory of a process tree from /proc (RSS, and PSS with shared pages
+counted once), and printing results as a Markdown table."""
 
 from __future__ import annotations
 
@@ -72,3 +73,21 @@ class PeakSampler:
             self.peak_pss_kib = max(self.peak_pss_kib, pss)
             if self._stop.wait(self.every_s):
                 return
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table, text columns left-aligned and numbers right-aligned."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def numeric(column: int) -> bool:
+        return all(r[column].replace(".", "", 1).replace("-", "", 1).isdigit() for r in rows)
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            c.rjust(w) if rows and numeric(i) else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])

@@ -6,12 +6,26 @@ import gzip
 from collections.abc import Iterable
 from datetime import datetime
 
-from storage.models import Change, Check, Finding, Snapshot, Target
+from storage.models import (
+    AlertChannel,
+    Change,
+    Check,
+    Delivery,
+    DeliveryAttempt,
+    Finding,
+    Snapshot,
+    Target,
+)
 from storage.records import (
     CHECK_OUTCOMES,
+    DELIVERY_MODES,
     SEVERITIES,
     ChangeRecord,
+    ChannelRecord,
     CheckRecord,
+    DeliveryAttemptRecord,
+    DeliveryRecord,
+    DeliverySpec,
     FindingRecord,
     FindingSpec,
     SnapshotRecord,
@@ -133,4 +147,62 @@ def change_record(
         confirmed=row.confirmed,
         check_id=row.check_id,
         findings=tuple(findings),
+    )
+
+
+def require_delivery_modes(deliveries: Iterable[DeliverySpec]) -> None:
+    for delivery in deliveries:
+        if delivery.mode not in DELIVERY_MODES:
+            raise ValueError(
+                f"unknown delivery mode {delivery.mode!r} for subscription "
+                f"{delivery.subscription_id!r} (known: {sorted(DELIVERY_MODES)})"
+            )
+        if delivery.due_at is not None:
+            require_aware(delivery.due_at, "due_at")
+
+
+def delivery_record(row: Delivery, target_id: str, channel_label: str) -> DeliveryRecord:
+    return DeliveryRecord(
+        id=row.id,
+        change_id=row.change_id,
+        target_id=target_id,
+        subscription_id=row.subscription_id,
+        channel_key=row.channel_key,
+        channel_label=channel_label,
+        mode=row.mode,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        claimed_by=row.claimed_by,
+        claimed_until=row.claimed_until,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+    )
+
+
+def attempt_record(row: DeliveryAttempt) -> DeliveryAttemptRecord:
+    return DeliveryAttemptRecord(
+        id=row.id,
+        delivery_id=row.delivery_id,
+        attempted_at=row.attempted_at,
+        worker=row.worker,
+        ok=row.ok,
+        permanent=row.permanent,
+        error=row.error,
+        duration_ms=row.duration_ms,
+    )
+
+
+def channel_record(row: AlertChannel, open_count: int = 0, failed_count: int = 0) -> ChannelRecord:
+    return ChannelRecord(
+        key=row.key,
+        label=row.label,
+        failing_since=row.failing_since,
+        last_error=row.last_error,
+        last_success_at=row.last_success_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        open_deliveries=open_count,
+        failed_deliveries=failed_count,
     )

@@ -1,8 +1,9 @@
 """The schema as SQLAlchemy 2 typed models.
 
 Migrations in `storage/migrations/versions` build exactly this schema; a test compares the two.
-Allowed values of `checks.outcome` and `findings.severity` are enforced by the repository, not by
-CHECK constraints, so that a later migration can widen them without rebuilding SQLite tables.
+Allowed values of `checks.outcome`, `findings.severity` and the outbox's `deliveries.status` and
+`deliveries.mode` are enforced by the repository, not by CHECK constraints, so that a later
+migration can widen them without rebuilding SQLite tables.
 """
 
 from __future__ import annotations
@@ -10,7 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
@@ -124,3 +136,60 @@ class Finding(Base):
     evidence_before: Mapped[str | None] = mapped_column(Text)
     evidence_after: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]]
+
+
+class AlertChannel(Base):
+    """Where alerts go (one Apprise URL), known by a hash: the URL itself is a secret kept only
+    in the configuration. A channel that failed permanently stays marked until a send works."""
+
+    __tablename__ = "alert_channels"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(Text)  # the URL with its secrets redacted
+    failing_since: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text)
+    last_success_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """The outbox: one row per change per matching subscription per channel, written in the
+    change's own transaction, so an alert is never lost between storing and telling."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("change_id", "subscription_id", "channel_key"),
+        # The dispatcher's question: which rows are due?
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"), index=True)
+    subscription_id: Mapped[str] = mapped_column(String(100))
+    channel_key: Mapped[str] = mapped_column(ForeignKey("alert_channels.key"), index=True)
+    mode: Mapped[str] = mapped_column(String(10))  # immediate | digest
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int]
+    next_attempt_at: Mapped[datetime]
+    # A claim is a lease: a dispatcher that dies mid-batch loses its rows when it expires.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+
+class DeliveryAttempt(Base):
+    """Every send of a delivery, successful or not, with the (redacted) error text."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    attempted_at: Mapped[datetime]
+    worker: Mapped[str] = mapped_column(String(200))
+    ok: Mapped[bool]
+    permanent: Mapped[bool]
+    error: Mapped[str] = mapped_column(Text)
+    duration_ms: Mapped[float] = mapped_column(Float)

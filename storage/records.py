@@ -149,3 +149,93 @@ class ChangeRecord:
     confirmed: bool
     check_id: int | None
     findings: tuple[FindingRecord, ...] = ()
+
+
+# --- the alert outbox --------------------------------------------------------------------------
+
+DELIVERY_MODES = frozenset({"immediate", "digest"})
+# pending: due at next_attempt_at · sending: claimed by a dispatcher until claimed_until ·
+# digest_pending: waits for its digest, due at next_attempt_at (the period's end) ·
+# delivered · failed_permanent: given up (bad URL, 4xx, too many attempts, unknown subscription).
+DELIVERY_STATUSES = frozenset(
+    {"pending", "sending", "delivered", "failed_permanent", "digest_pending"}
+)
+# Rows a dispatcher still has to send.
+OPEN_DELIVERY_STATUSES = frozenset({"pending", "sending", "digest_pending"})
+
+
+@dataclass(frozen=True)
+class DeliverySpec:
+    """One change to tell one subscription through one of its channels.
+
+    `channel_key` identifies the channel (a hash of its URL: the URL is a secret and stays in
+    the configuration); `channel_label` is the URL with its secrets redacted, for people.
+    `due_at` is when to send: None means at once; a digest row is due at the end of its period.
+    """
+
+    subscription_id: str
+    channel_key: str
+    channel_label: str
+    mode: str = "immediate"  # one of DELIVERY_MODES
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    id: int
+    change_id: int
+    target_id: str
+    subscription_id: str
+    channel_key: str
+    channel_label: str
+    mode: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    claimed_by: str | None
+    claimed_until: datetime | None
+    last_error: str
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AttemptSpec:
+    """What one send came to. `error` must already be redacted: storage shows it as given."""
+
+    attempted_at: datetime
+    ok: bool
+    permanent: bool = False
+    error: str = ""
+    duration_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class DeliveryAttemptRecord:
+    id: int
+    delivery_id: int
+    attempted_at: datetime
+    worker: str
+    ok: bool
+    permanent: bool
+    error: str
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class ChannelRecord:
+    """A channel's health: `failing_since` is set by a permanent failure, cleared by a success."""
+
+    key: str
+    label: str
+    failing_since: datetime | None
+    last_error: str
+    last_success_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    open_deliveries: int = 0  # pending, sending or waiting for a digest
+    failed_deliveries: int = 0
+
+    @property
+    def failing(self) -> bool:
+        return self.failing_since is not None

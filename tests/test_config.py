@@ -353,16 +353,17 @@ def test_unknown_key_in_region_and_action(tmp_path: Path) -> None:
     )
 
 
-def test_subscriptions_is_not_accepted_yet(tmp_path: Path) -> None:
-    text = BASE + "subscriptions:\n  - url: mailto://ops@example.org\n"
+def test_misspelt_subscriptions_key_is_named(tmp_path: Path) -> None:
+    # Subscriptions themselves are tested in tests/test_subscriptions_config.py.
+    text = BASE + "subscription:\n  - id: ops\n"
     error = load_error(tmp_path, text)
     assert_error(
         error,
         tmp_path / "sources.yaml",
-        line_of(text, "subscriptions:"),
-        "subscriptions",
-        "unknown key 'subscriptions'",
-        "allowed keys: regions, defaults, browser, sources",
+        line_of(text, "subscription:"),
+        "subscription",
+        "unknown key 'subscription'; did you mean 'subscriptions'?",
+        "allowed keys: regions, defaults, browser, sources, subscriptions",
     )
 
 

@@ -19,6 +19,16 @@ Checks
 Changes
     record_change(...)                      a change and its findings
     get_change(id), list_changes(...)       newest first, findings included, keyset pagination
+Outbox (alert deliveries; see `storage.repository.outbox` for claims and leases)
+    enqueue_deliveries(change_id, specs, now)           in the change's transaction
+    claim_due_deliveries(worker, now, lease, limit)     immediate rows, leased
+    claim_due_digests(worker, now, lease, limit)        whole digest groups, leased
+    record_delivery_attempt(ids, attempt, worker_id, retry_at)
+    release_claims(workers, delivery_ids=None), retry_failed_deliveries(now, ...)
+    sending_workers(), next_delivery_due()
+    get_delivery(id), pending_deliveries(limit), list_deliveries(failed_only, ...)
+    delivery_attempts(delivery_id), count_deliveries_by_status()
+    list_channels(failing_only), get_channel(key)
 
 "Newest" means most recently recorded (highest id), which is also how pages are keyed.
 """
@@ -28,11 +38,12 @@ from __future__ import annotations
 from storage.repository.base import MAX_PAGE
 from storage.repository.changes import ChangeMethods
 from storage.repository.checks import CheckMethods
+from storage.repository.outbox import OutboxMethods
 from storage.repository.snapshots import SnapshotMethods, content_sha256
 from storage.repository.targets import TargetMethods
 
 __all__ = ["MAX_PAGE", "Repository", "content_sha256"]
 
 
-class Repository(TargetMethods, SnapshotMethods, CheckMethods, ChangeMethods):
+class Repository(TargetMethods, SnapshotMethods, CheckMethods, ChangeMethods, OutboxMethods):
     """All repository methods over one session (see the module docstring for the list)."""

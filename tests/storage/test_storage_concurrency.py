@@ -110,4 +110,4 @@ def test_processes_starting_together_can_all_migrate(postgres_url: str) -> None:
     finally:
         for database in databases:
             database.dispose()
-    assert revisions == ["0001"] * len(databases)
+    assert revisions == ["0002"] * len(databases)

@@ -11,7 +11,11 @@ from sqlalchemy import inspect
 from storage import Database
 from storage.models import Base
 
-TABLES = {"targets", "snapshot_contents", "snapshots", "checks", "changes", "findings"}
+TABLES = {"targets", "snapshot_contents", "snapshots", "checks", "changes", "findings"} | {
+    "alert_channels",
+    "deliveries",
+    "delivery_attempts",
+}
 
 
 def _tables(database: Database) -> set[str]:
@@ -24,7 +28,7 @@ def test_upgrade_builds_every_table_from_an_empty_database(empty_database: Datab
 
     empty_database.upgrade()
 
-    assert empty_database.current_revision() == empty_database.head_revision() == "0001"
+    assert empty_database.current_revision() == empty_database.head_revision() == "0002"
     assert _tables(empty_database) == TABLES
 
 
@@ -59,13 +63,16 @@ def test_indexes_for_the_repository_queries_exist(database: Database) -> None:
         ("findings", ("change_id",)),
         ("targets", ("source_id",)),
         ("targets", ("region_id",)),
+        ("deliveries", ("status", "next_attempt_at")),
+        ("deliveries", ("change_id",)),
+        ("delivery_attempts", ("delivery_id",)),
     ]:
         assert wanted in indexed
 
 
 def test_upgrade_twice_is_harmless(database: Database) -> None:
     database.upgrade()
-    assert database.current_revision() == "0001"
+    assert database.current_revision() == "0002"
 
 
 def test_downgrade_to_nothing_and_back(database: Database) -> None:

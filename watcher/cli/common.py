@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from storage import Database
+from watcher.alerts import resolve_subscriptions
 from watcher.config import Config, Target
 from watcher.fetch.browser import BrowserSettings
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
@@ -41,7 +42,8 @@ def run_pass(
 
     async def go() -> list[CheckReport]:
         async with PlaywrightFetcher(browser_settings(config)) as fetcher:
-            return await Checker(fetcher, database).check_many(targets, on_report)
+            checker = Checker(fetcher, database, subscriptions=resolve_subscriptions(config))
+            return await checker.check_many(targets, on_report)
 
     return asyncio.run(go())
 

@@ -13,10 +13,34 @@ from collections.abc import Sequence
 
 from storage.errors import StorageError as DatabaseError
 from watcher import __version__
-from watcher.cli import changes, check, db, demo, run, validate
+from watcher.cli import (
+    changes,
+    check,
+    compare,
+    db,
+    deliveries,
+    demo,
+    dispatch,
+    notify,
+    run,
+    subscriptions,
+    validate,
+)
 from watcher.errors import ConfigError, WatcherError
 
-COMMANDS = (validate, check, changes, demo, run, db)
+COMMANDS = (
+    validate,
+    check,
+    changes,
+    compare,
+    demo,
+    run,
+    db,
+    notify,
+    subscriptions,
+    deliveries,
+    dispatch,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""`watcher run`: check every target at its interval until stopped (SIGTERM or Ctrl-C)."""
+"""`watcher run`: check every target at its interval and deliver alerts, until stopped (SIGTERM or
+Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import argparse
 import asyncio
 import logging
 import signal
+import threading
+from datetime import timedelta
 from typing import Any
 
+from storage import Database
+from watcher.alerts import Dispatcher, DispatchSettings, resolve_subscriptions, web_base_url
 from watcher.cli.common import browser_settings, open_database
-from watcher.config import load_config
+from watcher.config import Config, load_config
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
 from watcher.pipeline import Checker
 from watcher.schedule import Schedule
@@ -24,6 +29,13 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--config", help="path of sources.yaml (default: ./sources.yaml)")
     parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    parser.add_argument(
+        "--startup-spread",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="spread the first checks of due targets over this many seconds (default 60)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -31,28 +43,40 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(config_path(args.config))
     database = open_database(args.db)
     try:
-        asyncio.run(_watch(config, database))
+        asyncio.run(_watch(config, database, timedelta(seconds=args.startup_spread)))
     finally:
         database.dispose()
     return 0
 
 
-async def _watch(config: Any, database: Any) -> None:
+async def _watch(config: Config, database: Database, spread: timedelta) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     targets = config.targets()
-    async with PlaywrightFetcher(browser_settings(config)) as fetcher:
-        checker = Checker(fetcher, database)
-        checker.register(targets, complete=True)
-        schedule = Schedule(checker, targets, database)
-        schedule.start()
-        print(
-            f"watching {len(targets)} targets; next check at "
-            f"{schedule.next_due():%Y-%m-%d %H:%M:%S} UTC; stop with Ctrl-C",
-            flush=True,
-        )
-        await stop.wait()
-        print("stopping: letting checks in progress finish", flush=True)
-        await schedule.stop()
+    subscriptions = resolve_subscriptions(config)
+    # The dispatcher's sends block (Apprise is synchronous): it runs in a thread of its own,
+    # delivering what the checks write to the outbox.
+    dispatcher = Dispatcher(
+        database, subscriptions, settings=DispatchSettings(base_url=web_base_url())
+    )
+    dispatching = threading.Thread(target=dispatcher.run, name="dispatcher", daemon=True)
+    dispatching.start()
+    try:
+        async with PlaywrightFetcher(browser_settings(config)) as fetcher:
+            checker = Checker(fetcher, database, subscriptions=subscriptions)
+            checker.register(targets, complete=True)
+            schedule = Schedule(checker, targets, database, startup_spread=spread)
+            schedule.start()
+            print(
+                f"watching {len(targets)} targets, alerting {len(subscriptions)} subscriptions; "
+                f"next check at {schedule.next_due():%Y-%m-%d %H:%M:%S} UTC; stop with Ctrl-C",
+                flush=True,
+            )
+            await stop.wait()
+            print("stopping: letting checks and the send in progress finish", flush=True)
+            await schedule.stop()
+    finally:
+        dispatcher.stop()
+        await asyncio.to_thread(dispatching.join)

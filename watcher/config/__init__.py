@@ -1,4 +1,5 @@
-"""sources.yaml: strict validation with file/line/path errors, and the targets it defines."""
+"""sources.yaml: strict validation with file/line/path errors, the targets and subscriptions it
+defines."""
 
 from watcher.config.durations import format_duration, parse_duration
 from watcher.config.loader import load_config, parse_config
@@ -10,9 +11,11 @@ from watcher.config.models import (
     RegionConfig,
     SourceConfig,
 )
+from watcher.config.subscriptions import FINDING_KINDS, SubscriptionConfig
 from watcher.config.targets import Config, Target
 
 __all__ = [
+    "FINDING_KINDS",
     "ActionConfig",
     "BrowserConfig",
     "Config",
@@ -20,6 +23,7 @@ __all__ = [
     "InvalidConfigError",
     "RegionConfig",
     "SourceConfig",
+    "SubscriptionConfig",
     "Target",
     "format_duration",
     "load_config",

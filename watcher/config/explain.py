@@ -33,9 +33,7 @@ _EXPECTED_TYPE = {
 _BOOLEAN_WORDS = {"true", "false"}
 
 # Keys a later version will accept; until then they are errors, with a word on why.
-PLANNED_KEYS: dict[Loc, str] = {
-    ("subscriptions",): "alert subscriptions cannot be configured in this file yet",
-}
+PLANNED_KEYS: dict[Loc, str] = {}
 
 
 def closest(word: str, choices: list[str]) -> str | None:

@@ -6,20 +6,23 @@ database, through the models); `parse_config` takes the text and is what tests d
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
 from pydantic import ValidationError
 
+from notifiers import redact_text
+from watcher.config.apprise_files import apprise_config_urls, resolve_config_path
 from watcher.config.explain import describe, explain
-from watcher.config.locations import Problem, to_config_error
-from watcher.config.models import ConfigModel
+from watcher.config.locations import Locations, Problem, to_config_error
 from watcher.config.references import check_references
+from watcher.config.subscriptions import ConfigFileModel, check_subscription_references
 from watcher.config.targets import Config, target_url
 from watcher.config.yamltree import read_yaml
 from watcher.errors import ConfigError
 
-TOP_LEVEL_KEYS = tuple(ConfigModel.model_fields)
+TOP_LEVEL_KEYS = tuple(ConfigFileModel.model_fields)
 
 
 def load_config(path: str | Path) -> Config:
@@ -44,15 +47,23 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(
             file, line, "", f"the file is not UTF-8 text (byte 0x{byte:02x} cannot be decoded)"
         ) from None
-    return parse_config(text, file=file)
+    config, locations = _parse(text, file)
+    problems = _check_apprise_files(config)
+    if problems:
+        raise to_config_error(file, problems, locations)
+    return config
 
 
 def parse_config(text: str, *, file: str = "<config>") -> Config:
     """Validates the text of a sources.yaml; `file` is only used in error messages.
 
     Every problem found is reported: the raised error is the first in file order, the others are
-    in its `more` attribute.
+    in its `more` attribute. Files named by `apprise_config:` are only read by `load_config`.
     """
+    return _parse(text, file)[0]
+
+
+def _parse(text: str, file: str) -> tuple[Config, Locations]:
     document = read_yaml(text)
     locations = document.locations
     problems = list(document.problems)
@@ -70,26 +81,53 @@ def parse_config(text: str, *, file: str = "<config>") -> Config:
         )
         raise to_config_error(file, problems, locations)
     problems += check_references(data, locations)
+    problems += check_subscription_references(data, locations)
     try:
-        model = ConfigModel.model_validate(data)
+        model = ConfigFileModel.model_validate(data)
     except ValidationError as error:
-        problems += explain(error, ConfigModel, locations)
-        raise to_config_error(file, problems, locations) from None
+        problems += explain(error, ConfigFileModel, locations)
+        raise to_config_error(file, _redact_subscriptions(problems), locations) from None
     if problems:
-        raise to_config_error(file, problems, locations)
+        raise to_config_error(file, _redact_subscriptions(problems), locations)
     problems = _check_expanded_urls(model)
     if problems:
         raise to_config_error(file, problems, locations)
-    return Config(
+    config = Config(
         file=file,
         regions=MappingProxyType(dict(model.regions)),
         defaults=model.defaults,
         browser=model.browser,
         sources=tuple(model.sources),
+        subscriptions=tuple(model.subscriptions),
     )
+    return config, locations
 
 
-def _check_expanded_urls(model: ConfigModel) -> list[Problem]:
+def _redact_subscriptions(problems: list[Problem]) -> list[Problem]:
+    """Apprise URLs are secrets: whatever a message about a subscription quotes, any URL in it
+    is shown redacted (a token in a URL's host or path, not only a password)."""
+    return [
+        replace(problem, message=redact_text(problem.message))
+        if problem.loc[:1] == ("subscriptions",)
+        else problem
+        for problem in problems
+    ]
+
+
+def _check_apprise_files(config: Config) -> list[Problem]:
+    problems: list[Problem] = []
+    for index, subscription in enumerate(config.subscriptions):
+        if subscription.apprise_config is None:
+            continue
+        path = resolve_config_path(subscription.apprise_config, config.file)
+        try:
+            apprise_config_urls(path, subscription.tags)
+        except ValueError as error:
+            problems.append(Problem(("subscriptions", index, "apprise_config"), str(error)))
+    return problems
+
+
+def _check_expanded_urls(model: ConfigFileModel) -> list[Problem]:
     """Each URL template was checked with sample values; this checks it with the real ones."""
     problems: list[Problem] = []
     for index, source in enumerate(model.sources):

@@ -202,11 +202,10 @@ class SourceConfig(_Strict):
 
 
 class ConfigModel(_Strict):
-    """The whole file. An unknown top-level key is an error, like everywhere else.
+    """The file's sources and settings. An unknown top-level key is an error, like everywhere else.
 
-    Hook for later: alert subscriptions will be one more optional field here
-    (`subscriptions: list[SubscriptionConfig] = []`); until then `subscriptions:` is rejected
-    as an unknown key so nobody believes their alerts are configured.
+    The whole file is `watcher.config.subscriptions.ConfigFileModel`, which adds the optional
+    `subscriptions:` section to these keys.
     """
 
     regions: dict[RegionId, RegionConfig] = Field(min_length=1)

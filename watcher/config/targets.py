@@ -14,6 +14,7 @@ from watcher.config.models import (
     RegionConfig,
     SourceConfig,
 )
+from watcher.config.subscriptions import SubscriptionConfig
 from watcher.config.urls import check_url, expand_url, placeholder_values
 from watcher.errors import ConfigError
 from watcher.fetch.base import Action, FetchRequest
@@ -89,6 +90,7 @@ class Config:
     defaults: DefaultsConfig
     browser: BrowserConfig
     sources: tuple[SourceConfig, ...]
+    subscriptions: tuple[SubscriptionConfig, ...] = ()
 
     def targets(self) -> list[Target]:
         """Every target, in sources order, then in each source's regions order."""
