@@ -10,6 +10,7 @@ from typing import Any
 
 from storage import ChangeRecord
 from watcher.cli.common import open_database
+from watcher.cli.options import add_db_option
 
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -19,7 +20,7 @@ def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "changes", help="list stored changes, newest first"
     )
-    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    add_db_option(parser)
     parser.add_argument(
         "--since",
         type=parse_since,

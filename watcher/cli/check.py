@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from watcher.cli.common import is_terminal, open_database, run_pass
+from watcher.cli.options import add_config_option, add_db_option
 from watcher.config import load_config
 from watcher.pipeline import CheckReport
 from watcher.settings import config_path
@@ -21,8 +22,8 @@ def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "check", help="check every target (or those given with --only) once, now"
     )
-    parser.add_argument("--config", help="path of sources.yaml (default: ./sources.yaml)")
-    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    add_config_option(parser)
+    add_db_option(parser)
     parser.add_argument(
         "--only",
         nargs="+",

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from watcher.cli.common import open_database
+from watcher.cli.options import add_db_option
 from watcher.compare import RegionComparison, RegionView, compare_regions
 from watcher.errors import WatcherError
 from watcher.normalize import parse_canonical
@@ -19,7 +20,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("source", metavar="SOURCE_ID")
     parser.add_argument("region_a", metavar="REGION_A")
     parser.add_argument("region_b", metavar="REGION_B")
-    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    add_db_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object")
     parser.set_defaults(handler=run)
 

@@ -6,13 +6,14 @@ import argparse
 from typing import Any
 
 from storage import Database
+from watcher.cli.options import add_db_option
 from watcher.settings import database_url
 
 
 def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser("db", help="database schema commands")
     parser.add_argument("action", choices=["upgrade", "current"], help="migrate, or show revision")
-    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    add_db_option(parser)
     parser.set_defaults(handler=run)
 
 

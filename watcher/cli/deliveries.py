@@ -9,13 +9,14 @@ from typing import Any
 
 from storage import ChannelRecord, DeliveryRecord
 from watcher.cli.common import open_database
+from watcher.cli.options import add_db_option
 
 
 def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "deliveries", help="list alert deliveries and failing channels"
     )
-    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    add_db_option(parser)
     parser.add_argument("--failed", action="store_true", help="only deliveries given up as failed")
     parser.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -14,6 +14,7 @@ from typing import Any
 
 from watcher.alerts import Dispatcher, DispatchSettings, resolve_subscriptions, web_base_url
 from watcher.cli.common import open_database
+from watcher.cli.options import add_config_option, add_db_option
 from watcher.config import load_config
 from watcher.settings import config_path
 
@@ -22,8 +23,8 @@ def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "dispatch", help="deliver queued alerts through their channels"
     )
-    parser.add_argument("--config", help="path of sources.yaml (default: ./sources.yaml)")
-    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    add_config_option(parser)
+    add_db_option(parser)
     parser.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
     parser.set_defaults(handler=run)
 

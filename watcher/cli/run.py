@@ -14,6 +14,7 @@ from typing import Any
 from storage import Database
 from watcher.alerts import Dispatcher, DispatchSettings, resolve_subscriptions, web_base_url
 from watcher.cli.common import browser_settings, open_database
+from watcher.cli.options import add_config_option, add_db_option
 from watcher.config import Config, load_config
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
 from watcher.pipeline import Checker
@@ -27,8 +28,8 @@ def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "run", help="watch every target at its interval until stopped"
     )
-    parser.add_argument("--config", help="path of sources.yaml (default: ./sources.yaml)")
-    parser.add_argument("--db", help="database URL (default: $WATCHER_DB or data/watcher.db)")
+    add_config_option(parser)
+    add_db_option(parser)
     parser.add_argument(
         "--startup-spread",
         type=float,

@@ -9,6 +9,7 @@ from typing import Any
 from storage import ChannelRecord
 from watcher.alerts import Subscription, resolve_subscriptions
 from watcher.cli.common import open_database
+from watcher.cli.options import add_config_option
 from watcher.config import SubscriptionConfig, load_config
 from watcher.settings import config_path
 
@@ -17,7 +18,7 @@ def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "subscriptions", help="list the alert subscriptions and their channels"
     )
-    parser.add_argument("--config", help="path of sources.yaml (default: ./sources.yaml)")
+    add_config_option(parser)
     parser.add_argument(
         "--status", action="store_true", help="also show each channel's health from the database"
     )

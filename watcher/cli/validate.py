@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from watcher.cli.options import add_config_option
 from watcher.config import load_config
 from watcher.settings import config_path
 
@@ -13,7 +14,7 @@ def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "validate", help="validate the configuration and list its targets"
     )
-    parser.add_argument("--config", help="path of sources.yaml (default: ./sources.yaml)")
+    add_config_option(parser)
     parser.set_defaults(handler=run)
 
 
