@@ -14,7 +14,7 @@ fi
 
 stamp="$venv/.watcher-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    if command -v uv >/dev/null 2>&1; then
+    if [ -z "${WATCHER_NO_UV:-}" ] && command -v uv >/dev/null 2>&1; then
         [ -x "$venv/bin/python" ] || uv venv --quiet --python "$python" "$venv"
         uv pip install --quiet --python "$venv/bin/python" -e '.[dev]'
     else

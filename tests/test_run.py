@@ -44,7 +44,7 @@ def test_run_checks_every_target_and_stops_cleanly_on_sigterm(
     config = tmp_path / "sources.yaml"
     config.write_text(demo_config_yaml(site.base_url, site.egress_proxies(), pages=("genai",)))
     db_url = f"sqlite:///{tmp_path / 'watcher.db'}"
-    command = [sys.executable, "-m", "watcher.cli.main", "-v", "run", "--config", str(config)]
+    command = [sys.executable, "-m", "watcher.cli.main", "run", "--config", str(config)]
     command += ["--db", db_url, "--startup-spread", "0"]
     env = {**os.environ, "WATCHER_DATA": str(tmp_path)}
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
@@ -56,7 +56,7 @@ def test_run_checks_every_target_and_stops_cleanly_on_sigterm(
         # Wait on the process's own log lines: one per finished check.
         for line in process.stderr:
             seen.append(line)
-            reported |= {t for t in expected if f"{t} first" in line}
+            reported |= {t for t in expected if f"target={t} outcome=first" in line}
             if reported == expected:
                 break
         assert reported == expected, "".join(seen[-20:])

@@ -427,13 +427,12 @@ def _report(
 
 
 def _log(report: CheckReport) -> None:
+    """One logfmt line per check: target, outcome, failure kind, change and time."""
     log.info(
-        "check",
-        extra={
-            "target": report.target_id,
-            "outcome": report.outcome,
-            "failure_kind": report.failure_kind,
-            "change_id": report.change_id,
-            "total_ms": report.timings.get("total_ms"),
-        },
+        "check target=%s outcome=%s failure_kind=%s change_id=%s total_ms=%.0f",
+        report.target_id,
+        report.outcome,
+        report.failure_kind or "-",
+        report.change_id if report.change_id is not None else "-",
+        report.timings.get("total_ms", 0.0),
     )

@@ -88,8 +88,7 @@ class Schedule:
         if task is not None:
             self._running.add(task)
         try:
-            report = await self.checker.check(target)
-            log.info("%s %s %s", target.id, report.outcome, report.failure_kind or "")
+            await self.checker.check(target)  # it logs its own line
         except Exception:
             log.exception("check of %s crashed", target.id)
         finally:

@@ -28,6 +28,8 @@ from watcher.cli import (
 )
 from watcher.errors import ConfigError, WatcherError
 
+LOGGING_COMMANDS = frozenset({"run", "dispatch"})
+
 COMMANDS = (
     validate,
     check,
@@ -62,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.verbose)
+    # Long-running commands log a line per check and per delivery; the others stay quiet.
+    _configure_logging(args.verbose + (1 if args.command in LOGGING_COMMANDS else 0))
     try:
         status: int = args.handler(args)
     except ConfigError as error:
@@ -86,6 +89,9 @@ def _configure_logging(verbosity: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    if level > logging.DEBUG:
+        # A line per job run says nothing our own per-check line does not.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -50,11 +51,27 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_after_stop(
+    stop: asyncio.Event,
+) -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
+    """Ctrl-C reaches the whole process group, Playwright's driver included: once stopping, its
+    exit is expected, not an error worth a traceback."""
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if stop.is_set() and error is not None and "driver" in str(error):
+            return
+        loop.default_exception_handler(context)
+
+    return handle
+
+
 async def _watch(config: Config, database: Database, spread: timedelta) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    loop.set_exception_handler(_quiet_after_stop(stop))
     targets = config.targets()
     subscriptions = resolve_subscriptions(config)
     # The dispatcher's sends block (Apprise is synchronous): it runs in a thread of its own,

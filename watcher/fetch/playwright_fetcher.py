@@ -114,7 +114,9 @@ class PlaywrightFetcher:
                 await self._browser.close()
             self._browser = None
         if self._playwright is not None:
-            await self._playwright.stop()
+            # The driver may already be gone (Ctrl-C reaches its process group too).
+            with contextlib.suppress(Exception):
+                await self._playwright.stop()
             self._playwright = None
 
     async def fetch(self, request: FetchRequest) -> FetchOutcome:
