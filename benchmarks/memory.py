@@ -80,6 +80,7 @@ class PeakSampler:
             if self._stop.wait(self.every_s):
                 return
 
+
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
     """A Markdown table, text columns left-aligned and numbers right-aligned."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
