@@ -165,11 +165,13 @@ class Checker:
         started_at = self.clock()
         with self.database.reader() as repo:
             previous = repo.latest_snapshot(target.id)
-        previous_length = _text_length(previous)
+        # Parsed once: its length guards against partial renders, the document is diffed.
+        before = parse_canonical(previous.canonical_text) if previous is not None else None
+        previous_length = before.text_length if before is not None else None
         page = await fetch_page(target, previous_length)
         if isinstance(page, FetchFailure):
             return self._record_failure(target, page, started_at), None
-        if previous is None:
+        if previous is None or before is None:
             return self._record_snapshot(target, page, started_at, outcome="first"), page
         if page.canonical == previous.canonical_text:
             return self._record_unchanged(target, page, previous, started_at), page
@@ -180,7 +182,10 @@ class Checker:
                 return self._record_failure(target, again, started_at, prefix), None
             if again.canonical != page.canonical:
                 return self._record_flap(target, page, again, previous, started_at), None
-        return self._record_change(target, page, previous, started_at, findings_of), page
+        recorded = self._record_change(
+            target, page, previous, started_at, before=before, findings_of=findings_of
+        )
+        return recorded, page
 
     async def _fetch_page(
         self, target: Target, previous_length: int | None
@@ -316,9 +321,10 @@ class Checker:
         page: _Page,
         previous: SnapshotRecord,
         started_at: datetime,
+        *,
+        before: Document,
         findings_of: FindingsOf,
     ) -> CheckReport:
-        before = parse_canonical(previous.canonical_text)
         change = diff_documents(before, page.document)
         findings = tuple(findings_of(change, before, page.document, target.region_id))
         summary = change.summary()
@@ -366,12 +372,6 @@ def _target_spec(target: Target) -> TargetSpec:
         url=target.url,
         title=target.title,
     )
-
-
-def _text_length(snapshot: SnapshotRecord | None) -> int | None:
-    if snapshot is None:
-        return None
-    return parse_canonical(snapshot.canonical_text).text_length
 
 
 def _save(repo: Repository, target: Target, page: _Page, now: datetime) -> SnapshotRecord:
