@@ -331,6 +331,7 @@ def format_report(board: Scoreboard) -> str:
     run = len(board.outcomes)
     noise = [o for o in board.outcomes if not o.pair.kinds]
     false_alerts = sum(1 for o in noise if o.reported)
+    material = sum(1 for o in noise if o.reported - {FindingKind.COSMETIC})
     lines = [
         f"Real-text benchmark: {run + len(board.skipped)} labelled pairs, {run} run, "
         f"{len(board.skipped)} skipped (commits not in the given folders)",
@@ -342,7 +343,8 @@ def format_report(board: Scoreboard) -> str:
         _score_line("material kinds (micro)", board.total(MATERIAL_KINDS)),
         _score_line("all kinds (micro)", board.total(KINDS)),
         "",
-        f"noise-only pairs: {len(noise)}, false alerts on them: {false_alerts}",
+        f"noise-only pairs: {len(noise)}, false alerts on them: {false_alerts}"
+        f" (material: {material}, cosmetic only: {false_alerts - material})",
         f"pairs exactly right: {sum(1 for o in board.outcomes if o.is_right)}/{run}",
     ]
     mistakes = [o for o in board.outcomes if not o.is_right]

@@ -426,3 +426,89 @@ def test_a_custom_lexicon_can_be_passed_in() -> None:
 
 def _doc(body: str):  # type: ignore[no-untyped-def]
     return normalize_html(f"<body>{body}</body>", base_url=BASE)
+
+
+# -- what must NOT be a finding (seen on archived versions of Meta's pages) ----------------------
+
+
+def test_a_link_retargeted_inside_a_region_clause_is_not_a_region_change() -> None:
+    def page(href: str) -> str:
+        return (
+            f'<h1>Policy</h1><p>If you live in the <a href="{href}">European Region</a>, '
+            "Meta Platforms Ireland Limited is responsible for your information.</p>"
+        )
+
+    found = findings(
+        page("https://www.whatsapp.com/legal/eea"), page("https://www.whatsapp.com/eu")
+    )
+    assert K.REGION_RESTRICTION not in kinds(found)
+    assert kinds(found) == {K.COSMETIC}
+
+
+def test_a_region_clause_read_the_same_inside_a_reworded_sentence_is_not_a_change() -> None:
+    old = "<h1>P</h1><p>Research: we share data with academics both in and outside the EEA.</p>"
+    new = "<h1>P</h1><p>We share data with academics both in and outside the EEA.</p>"
+    assert K.REGION_RESTRICTION not in kinds(findings(old, new))
+
+
+def test_outside_a_company_is_no_region_clause() -> None:
+    old = "<h1>P</h1><p>Search engines can show your profile in results outside Meta.</p>"
+    new = "<h1>P</h1><p>Search engines can show your profile in results outside of Meta.</p>"
+    assert K.REGION_RESTRICTION not in kinds(findings(old, new))
+
+
+def test_a_dated_line_reworded_with_the_same_date_is_no_date_change() -> None:
+    old = "<h1>P</h1><p>Effective 2025-12-16. See the Privacy Center.</p>"
+    new = "<h1>P</h1><p>Effective 2025-12-16. See the Privacy Centre page.</p>"
+    assert K.EFFECTIVE_DATE_CHANGED not in kinds(findings(old, new))
+
+
+def test_a_contact_form_is_not_an_objection_link_unless_its_words_say_so() -> None:
+    old = "<h1>Contact</h1><p>Write to us.</p>"
+    dpo = (
+        '<h1>Contact</h1><p>Write to us.</p><p>You can <a href="https://www.facebook.com/help/'
+        'contact/540977946302970">contact our Data Protection Officer</a>.</p>'
+    )
+    objection = (
+        '<h1>Contact</h1><p>Write to us.</p><p>You can object <a href="https://www.facebook.com/'
+        'help/contact/540977946302970">here</a>.</p>'
+    )
+    assert K.OPT_OUT_CHANGED not in kinds(findings(old, dpo))
+    assert K.OPT_OUT_CHANGED in kinds(findings(old, objection))
+
+
+def test_a_link_to_a_previous_policy_after_an_objection_sentence_is_not_an_objection_link() -> None:
+    banner = (
+        "<p>We'll tell you how you can exercise your right to object. "
+        '<a href="https://privacycenter.instagram.com/policy/version/2523">View our previous '
+        "policy.</a></p>"
+    )
+    found = findings(f"<h1>P</h1>{banner}<p>Text.</p>", "<h1>P</h1><p>Text.</p>")
+    notes = [f.note for f in found if f.kind is K.OPT_OUT_CHANGED]
+    assert not any("link" in note for note in notes), notes
+
+
+def test_an_objection_sentence_reworded_in_nearly_the_same_words_is_cosmetic() -> None:
+    old = (
+        "<h1>P</h1><p>We'll let you know before we start using your information, and how you "
+        "can exercise your right to object.</p>"
+    )
+    new = (
+        "<h1>P</h1><p>We'll let you know before we start using this information for this "
+        "purpose, and how you can exercise your right to object.</p>"
+    )
+    assert kinds(findings(old, new)) == {K.COSMETIC}
+    weakened = "<h1>P</h1><p>You can no longer exercise your right to object.</p>"
+    assert K.OPT_OUT_CHANGED in kinds(findings(old, weakened))
+
+
+def test_a_link_added_to_a_listed_kind_of_data_is_no_new_data_category() -> None:
+    heading = "<h1>P</h1><h2>What information do we collect?</h2>"
+    old = (
+        f"{heading}<ul><li>Metadata about content and messages, subject to applicable law</li></ul>"
+    )
+    new = (
+        f'{heading}<ul><li>Metadata about content and messages, subject to <a href="https://'
+        'www.facebook.com/help/499392929200216">applicable law</a></li></ul>'
+    )
+    assert kinds(findings(old, new)) == {K.COSMETIC}

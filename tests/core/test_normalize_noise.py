@@ -224,3 +224,73 @@ def test_a_real_change_of_link_target_survives_the_cleanup() -> None:
 def test_javascript_links_keep_their_text_but_lose_the_target() -> None:
     text = canonical('<p>Press <a href="javascript:void(0)">here</a> now.</p>')
     assert text == "Press here now.\n"
+
+
+def test_an_annotation_link_on_a_plain_http_page_reads_as_its_fragment() -> None:
+    """The page's own address is read as it is (the scheme of a page served over http is not
+    changed), so a full-URL annotation link and a fragment one stay the same link."""
+    base = "http://127.0.0.1:8080/privacy/policy/?locale=de_DE"
+    fragment = '<p>Wir stützen uns auf <a href="#annotation-3">berechtigte Interessen</a>.</p>'
+    full = (
+        '<p>Wir stützen uns auf <a href="http://127.0.0.1:8080/privacy/policy/'
+        '?entry_point=privacy_policy_link#annotation-3">berechtigte Interessen</a>.</p>'
+    )
+    assert canonical(fragment, base_url=base) == canonical(full, base_url=base)
+    assert "(#annotation)" in canonical(full, base_url=base)
+
+
+def test_an_address_carried_in_a_path_is_unwrapped() -> None:
+    """Meta's printable policy wraps every outside link as `/printable/<encoded address>`."""
+    direct = '<p><a href="https://help.instagram.com/195069860617299?helpref=related">IG</a></p>'
+    wrapped = (
+        '<p><a href="https://mbasic.facebook.com/privacy/policy/printable/https%3A%2F%2F'
+        "lm.facebook.com%2Fl.php%3Fu=https%3A%2F%2Fhelp.instagram.com%2F195069860617299"
+        '%3Fhelpref%3Drelated%26entry_point%3DPOLICY_SUBPAGE">IG</a></p>'
+    )
+    assert_same(direct, wrapped)
+
+
+def test_the_scheme_flip_inside_a_wrapper_is_noise_but_a_plain_http_link_is_kept() -> None:
+    def wrapped(scheme: str) -> str:
+        inner = f"{scheme}%3A%2F%2Fhelp.instagram.com%2F581066165581870%2F"
+        return f'<p><a href="https://lm.facebook.com/l.php?u={inner}&h=AT1">Terms of Use</a></p>'
+
+    assert_same(wrapped("http"), wrapped("https"))
+    assert "(http://example.org/terms)" in canonical(
+        '<p><a href="http://example.org/terms">T</a></p>'
+    )
+
+
+def test_an_address_in_a_parameter_loses_its_own_per_load_parameters() -> None:
+    def video(oh: str, oe: str) -> str:
+        src = f"https://video.xx.fbcdn.net/v/clip.mp4%3F_nc_cat%3D101%26oh%3D{oh}%26oe%3D{oe}"
+        return f'<p><a href="https://mbasic.facebook.com/video_redirect/?id=107&src={src}">Play</a></p>'
+
+    assert_same(video("00_AfGB", "680DF875"), video("00_AfF8", "680EA135"))
+    assert "clip.mp4" in canonical(video("00_AfGB", "680DF875"))
+
+
+def test_the_policy_click_logger_is_unwrapped() -> None:
+    def logged(section: str) -> str:
+        return (
+            '<p><a href="https://www.facebook.com/privacy/policy/logging/?containing_element_id='
+            f"{section}&element=cell&redirect_uri=https://www.facebook.com/dyi/"
+            '&target=DOWNLOAD">Download your information</a></p>'
+        )
+
+    assert_same(logged("POLICY_SECTION:7"), logged("POLICY_SUBSECTION:7.1"))
+    assert "(https://www.facebook.com/dyi/)" in canonical(logged("POLICY_SECTION:7"))
+
+
+def test_a_cookie_prompt_left_in_the_content_is_dropped_and_the_policy_kept() -> None:
+    prompt = (
+        "<ul><li>Allow the use of cookies from Instagram on this browser?</li>"
+        "<li>We use cookies to personalize content and serve relevant ads.</li>"
+        "<li>Allow all cookies</li><li>Only allow essential cookies</li></ul>"
+    )
+    policy = (
+        "<h1>Privacy Policy</h1><p>We use cookies to show you ads, as the Cookie Policy says.</p>"
+    )
+    text = canonical(policy + prompt)
+    assert text == canonical(policy)
+    assert "Cookie Policy says" in text

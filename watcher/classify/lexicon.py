@@ -44,6 +44,17 @@ class Terms:
             if literal in folded and pattern.search(folded)
         )
 
+    def spans_in(self, text: str) -> list[tuple[int, int]]:
+        """Where the phrases occur in `text` (start, end), in text order."""
+        folded = text.casefold()
+        found = {
+            match.span()
+            for literal, pattern in zip(self.literals, self.patterns, strict=True)
+            if literal in folded
+            for match in pattern.finditer(folded)
+        }
+        return sorted(found)
+
     def any_in(self, text: str) -> bool:
         folded = text.casefold()
         return any(
@@ -90,6 +101,7 @@ class Lexicon:
     use_verbs: Terms
     use_headings: Terms
     opt_out: Terms
+    document_links: Terms
     region_clauses: Terms
     legal_bases: Mapping[str, Terms]
     legal_basis_context: Terms
@@ -113,6 +125,7 @@ _SIMPLE_KEYS = (
     "use_verbs",
     "use_headings",
     "opt_out",
+    "document_links",
     "region_clauses",
     "legal_basis_context",
 )

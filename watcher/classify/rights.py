@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from watcher.classify.evidence import OpEvidence, Side, Span
 from watcher.classify.finding import Finding, FindingKind, Severity
 from watcher.classify.lexicon import Terms
-from watcher.classify.rules import FORM_URL, Context, finding
+from watcher.classify.rules import Context, finding
 from watcher.diff import OpKind, path_text
 from watcher.normalize import BlockKind
 
@@ -20,6 +21,14 @@ _BASIS_NAMES = {
     "vital_interests": "vital interests",
     "public_interest": "public interest",
 }
+
+
+# Share of words two wordings of an objection statement have in common, in order, above which
+# the rewording changes nothing a reader relies on ("your information" → "this information").
+_SAME_WORDING = 0.8
+# Words read on each side of a region clause when telling whether it changed.
+_CLAUSE_WORDS_BEFORE = 6
+_CLAUSE_WORDS_AFTER = 10
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,19 @@ def _opt_out_links(side: Side, context: Context) -> list[_Link]:
         found.append((block.text, block.href, 0, len(block.text)))
     found.extend((block.link_text(x), x.href, x.start, x.end) for x in block.links)
     links: list[_Link] = []
-    words = context.lexicon.opt_out
+    words, documents = context.lexicon.opt_out, context.lexicon.document_links
     for text, href, start, end in found:
         span, lead_in = side.sentence_around(start, end)
+        if words.any_in(text):
+            links.append(_Link(text, href, span, lead_in))
+            continue
+        # A contact form is not an objection form unless the words around it say so (Meta's
+        # data-protection officer and support forms live at the same kind of address), and a
+        # link naming a document ("View our previous policy") is that document, whatever the
+        # sentence before it says.
         said = block.text[slice(*lead_in)] + " " if lead_in else ""
         said += block.text[slice(*span)]
-        if words.any_in(text) or words.any_in(said) or FORM_URL.search(href):
+        if words.any_in(said) and not documents.any_in(text):
             links.append(_Link(text, href, span, lead_in))
     return links
 
@@ -167,6 +183,8 @@ def _opt_out_wording(evidence: OpEvidence, context: Context) -> Finding | None:
         note, severity = "a statement of the right to object was removed", Severity.HIGH
     elif after and not before:
         note, severity = "a statement of the right to object was added", Severity.MEDIUM
+    elif _same_statement(_joined(evidence.before, before), _joined(evidence.after, after), context):
+        return None  # the same right in nearly the same words: the rewording is cosmetic
     else:
         note, severity = "a statement of the right to object was reworded", Severity.MEDIUM
     return finding(
@@ -181,6 +199,22 @@ def _opt_out_wording(evidence: OpEvidence, context: Context) -> Finding | None:
     )
 
 
+def _joined(side: Side, spans: tuple[Span, ...]) -> str:
+    return " ".join(side.text_of(span) for span in spans)
+
+
+def _same_statement(before: str, after: str, context: Context) -> bool:
+    """Two wordings of one statement: the same objection words, the same negations, and
+    most words in common."""
+    lexicon = context.lexicon
+    if lexicon.opt_out.found_in(before) != lexicon.opt_out.found_in(after):
+        return False
+    if lexicon.negations.found_in(before) != lexicon.negations.found_in(after):
+        return False
+    old, new = before.casefold().split(), after.casefold().split()
+    return SequenceMatcher(None, old, new, autojunk=False).ratio() >= _SAME_WORDING
+
+
 def region_restriction(evidence: OpEvidence, context: Context) -> Finding | None:
     clauses = context.lexicon.region_clauses
     names = context.lexicon.region_names(context.region)
@@ -191,8 +225,11 @@ def region_restriction(evidence: OpEvidence, context: Context) -> Finding | None
     after = evidence.after.matching(clauses.any_in)
     if not before and not after:
         return None
-    named_before = any(names.any_in(s) for s in _texts(evidence.before, before))
-    named_after = any(names.any_in(s) for s in _texts(evidence.after, after))
+    clauses_before, clauses_after = _texts(evidence.before, before), _texts(evidence.after, after)
+    if _clause_words(clauses_before, clauses) == _clause_words(clauses_after, clauses):
+        return None  # the clauses read the same: only a link in them or words around changed
+    named_before = any(names.any_in(s) for s in clauses_before)
+    named_after = any(names.any_in(s) for s in clauses_after)
     concerned = named_before != named_after
     if before and not after:
         what = "region clause removed"
@@ -222,6 +259,19 @@ def _moved_between_regions(evidence: OpEvidence, context: Context) -> Finding | 
         return None
     note = f"moved from '{path_text(op.old_path)}' to '{path_text(op.path)}'"
     return finding(FindingKind.REGION_RESTRICTION, Severity.MEDIUM, evidence, context, note)
+
+
+def _clause_words(sentences: list[str], clauses: Terms) -> list[str]:
+    """Each region clause with the few words around it that say what it limits, the way a
+    reader compares two versions of it ("…academics both in and outside the EEA")."""
+    found: list[str] = []
+    for sentence in sentences:
+        folded = sentence.casefold()
+        for start, end in clauses.spans_in(folded):
+            before = folded[:start].split()[-_CLAUSE_WORDS_BEFORE:]
+            after = folded[end:].split()[:_CLAUSE_WORDS_AFTER]
+            found.append(" ".join([*before, folded[start:end], *after]))
+    return sorted(found)
 
 
 def _texts(side: Side, spans: tuple[Span, ...]) -> list[str]:

@@ -47,6 +47,9 @@ class Context:
     # Objection words anywhere on the new side of the change: a statement that left one
     # block for another was not removed.
     opt_out_after: frozenset[str] = frozenset()
+    # Kinds of data the old side of the change names (outside denials): a kind that left one
+    # block for another, or that a new table row repeats, is not new to the page.
+    data_before: frozenset[str] = frozenset()
 
 
 Rule = Callable[[OpEvidence, Context], Finding | None]
@@ -106,6 +109,8 @@ def effective_date(evidence: OpEvidence, context: Context) -> Finding | None:
         return None
     old = ", ".join(ISO_DATE.findall(evidence.before.quote(before))) if before else ""
     new = ", ".join(ISO_DATE.findall(evidence.after.quote(after))) if after else ""
+    if old == new:
+        return None  # the dated line was reworded ("Center" → "Centre"), its date is the same
     note = f"effective date {old or '(none)'} → {new or '(none)'}"
     return finding(
         FindingKind.EFFECTIVE_DATE_CHANGED,
@@ -135,7 +140,8 @@ def new_data_category(evidence: OpEvidence, context: Context) -> Finding | None:
     lexicon, op = context.lexicon, evidence.op
     if op.op is OpKind.DELETE:
         return None
-    before = lexicon.data_categories.found_in(evidence.before.text)
+    old_block = op.old_block.text if op.old_block is not None else ""
+    before = lexicon.data_categories.found_in(old_block)
 
     def names_new_data(sentence: str) -> bool:
         # "We don't use your interactions with AI for ads" names data without collecting it.

@@ -34,21 +34,33 @@ _ABBREVIATIONS = frozenset(
     }
 )
 _MAX_QUOTE = 600
+# Table cells (" | ") and bullets run into a paragraph (" * ", as archived Markdown tables hold
+# lists) separate statements as much as a full stop does.
+_SEPARATOR = re.compile(r"\s+[|*]\s+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`, covering the text without the spaces between."""
+    """(start, end) of each sentence of `text`, covering the text without the spaces between
+    (a table cell or a run-in bullet is a sentence of its own)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for boundary in _BOUNDARY.finditer(text):
+    for separator in _SEPARATOR.finditer(text):
+        spans += _sentences_between(text, start, separator.start())
+        start = separator.end()
+    return spans + _sentences_between(text, start, len(text))
+
+
+def _sentences_between(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for boundary in _BOUNDARY.finditer(text, start, stop):
         before = text[start : boundary.start()].rsplit(" ", 1)[-1].casefold()
         if before in _ABBREVIATIONS:
             continue
         end = boundary.start() + len(boundary.group(0).rstrip())
         spans.append((start, end))
         start = boundary.end()
-    if start < len(text):
-        spans.append((start, len(text)))
+    if start < stop:
+        spans.append((start, stop))
     return spans
 
 

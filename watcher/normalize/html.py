@@ -119,6 +119,30 @@ def _drop_chrome(root: Tag, chrome: ChromeRules, text_rules: TextRules) -> None:
         title = normalize_text(heading.get_text(" "), text_rules).strip().casefold()
         if title in chrome.section_headings:
             _drop_section(heading, root)
+    _drop_consent_prompts(root, chrome, text_rules)
+
+
+def _drop_consent_prompts(root: Tag, chrome: ChromeRules, text_rules: TextRules) -> None:
+    """A cookie prompt left in the content: its buttons and what its box says about cookies."""
+
+    def text_of(tag: Tag) -> str:
+        return normalize_text(tag.get_text(" "), text_rules).strip().casefold()
+
+    buttons = [
+        tag
+        for tag in root.find_all(True)
+        if isinstance(tag, Tag) and tag is not root and text_of(tag) in chrome.consent_buttons
+    ]
+    for button in buttons:
+        box = button.parent
+        if button.decomposed or not isinstance(box, Tag) or box.decomposed:
+            continue
+        prompt = [
+            child
+            for child in box.find_all(True, recursive=False)
+            if text_of(child) in chrome.consent_buttons or chrome.consent_topic in text_of(child)
+        ]
+        _decompose_all(prompt)  # the button itself among them
 
 
 def _drop_section(heading: Tag, root: Tag) -> None:

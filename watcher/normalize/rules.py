@@ -43,6 +43,8 @@ class UrlRules:
     cdn_parameters: frozenset[str]
     redirect_wrappers: tuple[RedirectWrapper, ...]
     positional_fragments: tuple[str, ...]
+    # Schemes read as https in an address taken out of a redirect wrapper.
+    upgraded_schemes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class TextRules:
 class ChromeRules:
     selectors: tuple[str, ...]
     section_headings: frozenset[str]
+    consent_buttons: frozenset[str] = frozenset()
+    consent_topic: str = "cookie"
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ def url_rules(raw: dict[str, Any]) -> UrlRules:
             for wrapper in raw["redirect_wrappers"]
         ),
         positional_fragments=tuple(raw["positional_fragments"]),
+        upgraded_schemes=frozenset(raw.get("upgraded_schemes", ())),
     )
 
 
@@ -146,4 +151,6 @@ def chrome_rules(raw: dict[str, Any]) -> ChromeRules:
     return ChromeRules(
         selectors=tuple(raw["selectors"]),
         section_headings=frozenset(h.casefold() for h in raw["section_headings"]),
+        consent_buttons=frozenset(b.casefold() for b in raw.get("consent_buttons", ())),
+        consent_topic=str(raw.get("consent_topic", "cookie")).casefold(),
     )

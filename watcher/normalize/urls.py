@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import (
+    SplitResult,
+    parse_qsl,
+    quote,
+    unquote,
+    urlencode,
+    urljoin,
+    urlsplit,
+    urlunsplit,
+)
 
 from watcher.normalize.rules import UrlRules
 
@@ -17,6 +26,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Characters left as they are when quoting a path or fragment (`%` keeps existing escapes).
 _SAFE_IN_PATH = "/%:@!$&'()*+,;=~"
 _MAX_UNWRAP = 3
+# A path that carries a whole percent-encoded address after its own prefix
+# (`/privacy/policy/printable/https%3A%2F%2Fhelp.instagram.com%2F…`): the page wraps the link.
+_ADDRESS_IN_PATH = re.compile(r"/(https?%3A%2F%2F.+)$", re.IGNORECASE)
+_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,9 @@ def clean_href(href: str, context: LinkContext) -> str | None:
     return cleaned
 
 
-def _clean_absolute(url: str, rules: UrlRules, depth: int) -> str | None:
+def _clean_absolute(
+    url: str, rules: UrlRules, depth: int, *, unwrapped: bool = False
+) -> str | None:
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -61,14 +76,16 @@ def _clean_absolute(url: str, rules: UrlRules, depth: int) -> str | None:
         return None
     if scheme in ("mailto", "tel"):
         return f"{scheme}:{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    if unwrapped and scheme in rules.upgraded_schemes:
+        scheme = "https"  # an address taken out of a wrapper, where Meta flips the scheme
     host = (parts.hostname or "").lower()
     parameters = parse_qsl(parts.query, keep_blank_values=True)
-    unwrapped = _unwrap(host, parts.path, parameters, rules)
-    if unwrapped is not None and depth < _MAX_UNWRAP:
-        return _clean_absolute(unwrapped, rules, depth + 1)
+    inner = _unwrap(host, parts.path, parameters, rules) or _address_in_path(parts)
+    if inner is not None and depth < _MAX_UNWRAP:
+        return _clean_absolute(inner, rules, depth + 1, unwrapped=True)
     on_cdn = any(host == h or host.endswith("." + h) for h in rules.cdn_hosts)
     kept = sorted(
-        (name, value)
+        (name, _clean_nested(value, rules, depth))
         for name, value in parameters
         if not _is_tracking(name, rules) and not (on_cdn and name in rules.cdn_parameters)
     )
@@ -94,6 +111,22 @@ def _unwrap(host: str, path: str, parameters: list[tuple[str, str]], rules: UrlR
             if target:
                 return target
     return None
+
+
+def _address_in_path(parts: SplitResult) -> str | None:
+    """The address a path carries percent-encoded after its own prefix, with the query."""
+    found = _ADDRESS_IN_PATH.search(parts.path)
+    if found is None:
+        return None
+    return unquote(found.group(1)) + (f"?{parts.query}" if parts.query else "")
+
+
+def _clean_nested(value: str, rules: UrlRules, depth: int) -> str:
+    """A parameter whose value is itself an address (`src=`, `redirect_uri=`): that address
+    cleaned too, so its own per-load parameters do not make the outer link differ."""
+    if depth >= _MAX_UNWRAP or not _ADDRESS.match(value):
+        return value
+    return _clean_absolute(value, rules, depth + 1, unwrapped=True) or value
 
 
 def _is_tracking(name: str, rules: UrlRules) -> bool:
