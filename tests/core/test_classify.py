@@ -512,3 +512,29 @@ def test_a_link_added_to_a_listed_kind_of_data_is_no_new_data_category() -> None
         'www.facebook.com/help/499392929200216">applicable law</a></li></ul>'
     )
     assert kinds(findings(old, new)) == {K.COSMETIC}
+
+
+def test_a_known_kind_of_data_added_to_a_purpose_row_is_a_use_expanded() -> None:
+    def table(data: str) -> str:
+        return (
+            "<h1>Legal basis information</h1><table><tr><th>Why we process</th><th>Data we use"
+            "</th></tr><tr><td>Promoting safety and integrity on our Products.</td>"
+            f"<td>{data}</td></tr></table><p>Messages you send are described above.</p>"
+        )
+
+    old = table("Content you create. Metadata about content.")
+    new = table("Content you create. Messages you send and receive. Metadata about content.")
+    finding = only(findings(old, new), K.DATA_USE_EXPANDED)
+    assert "messages" in finding.note
+    assert "Messages you send and receive" in finding.evidence_after
+    reworded = table("Content that you create. Metadata about your content.")
+    assert K.DATA_USE_EXPANDED not in kinds(findings(old, reworded))
+
+
+def test_a_basis_named_with_on_the_basis_of_is_a_legal_basis_statement() -> None:
+    old = "<h1>P</h1><p>We are improving AI at Meta.</p>"
+    new = (
+        "<h1>P</h1><p>We are improving AI at Meta.</p><p>We'll use this information on the "
+        "basis of legitimate interests to develop generative AI models.</p>"
+    )
+    assert "legitimate interests" in only(findings(old, new), K.LEGAL_BASIS_CHANGED).note

@@ -23,7 +23,6 @@ from watcher.classify.rules import (
     new_data_category,
     only_dates_changed,
 )
-from watcher.classify.sentences import sentences
 from watcher.diff import BlockOp, Change, OpKind, path_text
 from watcher.diff.summary import summarize
 
@@ -54,7 +53,6 @@ def classify(change: Change, *, region: str, lexicon: Lexicon | None = None) -> 
         opt_out_after=words.opt_out.found_in(
             " ".join(op.new_block.text for op in change.ops if op.new_block is not None)
         ),
-        data_before=_data_named(change.ops, words),
     )
     evidences = [evidence_of(op) for op in change.ops]
     link_findings = opt_out_link_changes(evidences, context)
@@ -85,18 +83,6 @@ def _classify_op(evidence: OpEvidence, context: Context, *, links_reported: bool
         if found is not None:
             findings.append(found)
     return findings
-
-
-def _data_named(ops: tuple[BlockOp, ...], lexicon: Lexicon) -> frozenset[str]:
-    """Kinds of data the old blocks of the change name in sentences that do not deny them."""
-    named: set[str] = set()
-    for op in ops:
-        if op.old_block is None or op.op is OpKind.MOVE:
-            continue
-        for sentence in sentences(op.old_block.text):
-            if not lexicon.negations.any_in(sentence):
-                named |= lexicon.data_categories.found_in(sentence)
-    return frozenset(named)
 
 
 def _hrefs(ops: tuple[BlockOp, ...], *, after: bool) -> frozenset[str]:

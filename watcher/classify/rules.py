@@ -32,6 +32,8 @@ ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 # Contact-form URLs: where Meta's objection forms have lived (help/contact/<id>).
 FORM_URL = re.compile(r"/(?:help/)?contact/\d+")
 _LISTED_KINDS = (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW)
+# A purposes table: what is done, (the basis,) and the data used for it.
+_PURPOSE_ROW_CELLS = 2
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,6 @@ class Context:
     # Objection words anywhere on the new side of the change: a statement that left one
     # block for another was not removed.
     opt_out_after: frozenset[str] = frozenset()
-    # Kinds of data the old side of the change names (outside denials): a kind that left one
-    # block for another, or that a new table row repeats, is not new to the page.
-    data_before: frozenset[str] = frozenset()
 
 
 Rule = Callable[[OpEvidence, Context], Finding | None]
@@ -181,6 +180,19 @@ def data_use_expanded(evidence: OpEvidence, context: Context) -> Finding | None:
         _denied(evidence.before, lexicon) - _affirmed(evidence.before, lexicon)
     )
     fresh = added | resumed
+    added_to_row = _data_added_to_row(evidence, lexicon)
+    if added_to_row:
+        note = f"now used for this purpose: {', '.join(sorted(added_to_row))} (added to its row)"
+        spans = evidence.after.matching(lambda s: bool(lexicon.data_categories.found_in(s)))
+        return finding(
+            FindingKind.DATA_USE_EXPANDED,
+            Severity.HIGH,
+            evidence,
+            context,
+            note,
+            after=spans,
+            terms=added_to_row,
+        )
     listed_use = _listed_under_use(evidence, lexicon)
     if listed_use:
         note = f"now used for {', '.join(sorted(listed_use))}: a new item in the list"
@@ -214,6 +226,25 @@ def data_use_expanded(evidence: OpEvidence, context: Context) -> Finding | None:
         after=with_verb or spans,
         terms=fresh,
     )
+
+
+def _data_added_to_row(evidence: OpEvidence, lexicon: Lexicon) -> frozenset[str]:
+    """Kinds of data a row of a purposes table lists now and did not list before, in a
+    sentence or item of its own ("Messages you send and receive" added to the safety row)."""
+    op = evidence.op
+    if op.op is not OpKind.REPLACE or op.block.kind is not BlockKind.TABLE_ROW:
+        return frozenset()
+    if len(op.block.cells) < _PURPOSE_ROW_CELLS:
+        return frozenset()
+    named_before = lexicon.data_categories.found_in(evidence.before.text)
+    added = frozenset().union(
+        *(
+            lexicon.data_categories.found_in(sentence)
+            for sentence in evidence.after.sentences
+            if not lexicon.negations.any_in(sentence)
+        )
+    )
+    return added - named_before
 
 
 def _listed_under_use(evidence: OpEvidence, lexicon: Lexicon) -> frozenset[str]:
