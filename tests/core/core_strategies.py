@@ -16,6 +16,8 @@ words = st.text(_CHARS, min_size=1, max_size=6).map(lambda s: "".join(s.split())
 phrases = st.lists(words, min_size=1, max_size=4).map(" ".join)
 hrefs = st.text(_CHARS, min_size=1, max_size=20).filter(lambda h: "\n" not in h and "\r" not in h)
 names = hrefs
+# Option texts: clean text, with the option separator `|` and escapes drawn often.
+option_texts = phrases
 
 
 @st.composite
@@ -50,6 +52,7 @@ def blocks(draw: st.DrawFn) -> Block:
             draw(st.just("") | phrases),
             name=draw(st.none() | names),
             control=draw(st.none() | st.sampled_from(["text", "email", "select", "submit"])),
+            options=tuple(draw(st.lists(option_texts, max_size=4))),
         )
     if kind is BlockKind.TABLE_ROW:
         return draw(table_rows())

@@ -538,3 +538,20 @@ def test_a_basis_named_with_on_the_basis_of_is_a_legal_basis_statement() -> None
         "basis of legitimate interests to develop generative AI models.</p>"
     )
     assert "legitimate interests" in only(findings(old, new), K.LEGAL_BASIS_CHANGED).note
+
+
+def test_a_country_dropped_from_an_objection_form_is_a_high_finding_naming_it() -> None:
+    def form(*countries: str) -> str:
+        options = "".join(f"<option>{c}</option>" for c in ("", *countries))
+        return (
+            "<h1>Object to the use of your information for AI</h1><form>"
+            f'<label for="c">Country</label><select id="c" name="country">{options}</select>'
+            '<label for="e">Email</label><input id="e" name="email" type="email"></form>'
+        )
+
+    finding = only(findings(form("France", "Germany"), form("France")), K.OPT_OUT_CHANGED)
+    assert finding.severity is Severity.HIGH
+    assert finding.note == "form field changed: Country; no longer offers Germany"
+    added = only(findings(form("France"), form("France", "Ireland")), K.OPT_OUT_CHANGED)
+    assert added.note.endswith("now offers Ireland")
+    assert added.severity is Severity.MEDIUM

@@ -26,6 +26,8 @@ _BASIS_NAMES = {
 # Share of words two wordings of an objection statement have in common, in order, above which
 # the rewording changes nothing a reader relies on ("your information" → "this information").
 _SAME_WORDING = 0.8
+# Options of a select named in a finding's note before "and N more".
+_OPTIONS_SHOWN = 8
 # Words read on each side of a region clause when telling whether it changed.
 _CLAUSE_WORDS_BEFORE = 6
 _CLAUSE_WORDS_AFTER = 10
@@ -166,7 +168,21 @@ def _field_changed(evidence: OpEvidence, context: Context) -> Finding:
         note, severity = f"form field added: {label}", Severity.MEDIUM
     else:
         note, severity = f"form field changed: {label}", Severity.MEDIUM
+        old_options = op.old_block.options if op.old_block is not None else ()
+        dropped = [o for o in old_options if o not in block.options]
+        offered = [o for o in block.options if o not in old_options]
+        if dropped:
+            note += f"; no longer offers {_listed(dropped)}"
+            severity = Severity.HIGH  # someone there can no longer pick their country
+        if offered:
+            note += f"; now offers {_listed(offered)}"
     return finding(FindingKind.OPT_OUT_CHANGED, severity, evidence, context, note)
+
+
+def _listed(options: list[str]) -> str:
+    shown = ", ".join(options[:_OPTIONS_SHOWN])
+    more = len(options) - _OPTIONS_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def _opt_out_wording(evidence: OpEvidence, context: Context) -> Finding | None:

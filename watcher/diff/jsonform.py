@@ -24,6 +24,8 @@ def block_to_json(block: Block) -> JsonDict:
         data["name"] = block.name
     if block.control is not None:
         data["control"] = block.control
+    if block.options:
+        data["options"] = list(block.options)
     return data
 
 
@@ -37,6 +39,7 @@ def block_from_json(data: JsonDict) -> Block:
         cells=tuple(data.get("cells", ())),
         name=data.get("name"),
         control=data.get("control"),
+        options=tuple(data.get("options", ())),
     )
 
 

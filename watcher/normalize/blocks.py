@@ -41,7 +41,8 @@ class Block:
     `text` is single-spaced plain text with no leading or trailing space. Table rows keep their
     cells in `cells` and `text` is the cells joined by `CELL_SEPARATOR`; inline links are offsets
     into `text` (never across cells). Link blocks carry their target in `href`; field blocks
-    carry the control's `name` and `control` type (`text`, `email`, `select`, `submit`, …).
+    carry the control's `name` and `control` type (`text`, `email`, `select`, `submit`, …),
+    and a select's `options`.
     """
 
     kind: BlockKind
@@ -52,6 +53,8 @@ class Block:
     cells: tuple[str, ...] = ()
     name: str | None = None
     control: str | None = None
+    # The choices a `select` field offers, as shown (the countries of an objection form).
+    options: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problem = _block_problem(self)
@@ -103,6 +106,10 @@ def _block_problem(block: Block) -> str:
         return "targets, names and controls are single-line"
     if "" in (block.href, block.name, block.control):
         return "a target, name or control, when given, is not empty"
+    if block.options and block.kind is not BlockKind.FIELD:
+        return "only field blocks have options"
+    if not all(option and is_clean_text(option) for option in block.options):
+        return "options must be clean, non-empty text"
     return _links_problem(block)
 
 

@@ -8,6 +8,7 @@ One block per line:
     | cell | [linked cell](/x) |    table row
     [Object](https://example.org/form)         link standing on its own
     ::field[Email address]{type="email" name="email"}   form control
+    ::field[Country]{type="select" name="country" options="France|Germany"}
 
 `\\`, `[` and `]` are always escaped with a backslash, `|` inside table cells, and a paragraph's
 first character when it would otherwise start another kind of line. Parsing is exact:
@@ -23,6 +24,8 @@ from watcher.normalize.blocks import CELL_SEPARATOR, Block, BlockKind, InlineLin
 _ALWAYS_ESCAPED = frozenset("\\[]")
 _LINE_START_ESCAPED = frozenset("#-|:")
 _FIELD_PREFIX = "::field["
+# Between the options of a select field in its `options` attribute.
+_OPTION_SEPARATOR = "|"
 _GROUPED_KINDS = (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW, BlockKind.FIELD)
 
 
@@ -62,7 +65,11 @@ def render_block(block: Block) -> str:
         assert block.href is not None
         return f"[{_escape(block.text)}]({_escape_href(block.href)})"
     if block.kind is BlockKind.FIELD:
-        attributes = [("type", block.control), ("name", block.name)]
+        attributes = [
+            ("type", block.control),
+            ("name", block.name),
+            ("options", _OPTION_SEPARATOR.join(_escape_option(o) for o in block.options)),
+        ]
         rendered = " ".join(f'{key}="{_escape_attribute(v)}"' for key, v in attributes if v)
         return f"{_FIELD_PREFIX}{_escape(block.text)}]{{{rendered}}}"
     body = render_inline(block.text, block.links)
@@ -100,6 +107,33 @@ def _escape(text: str, extra: str = "") -> str:
 
 def _escape_href(href: str, extra: str = "") -> str:
     return "".join("\\" + c if c in "\\)" or c in extra else c for c in href)
+
+
+def _escape_option(option: str) -> str:
+    return option.replace("\\", "\\\\").replace(_OPTION_SEPARATOR, "\\" + _OPTION_SEPARATOR)
+
+
+def _split_options(value: str) -> tuple[str, ...]:
+    """The options of an `options` attribute: split at each unescaped separator."""
+    if not value:
+        return ()
+    options: list[str] = []
+    current: list[str] = []
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\" and index + 1 < len(value):
+            current.append(value[index + 1])
+            index += 2
+            continue
+        if char == _OPTION_SEPARATOR:
+            options.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    options.append("".join(current))
+    return tuple(options)
 
 
 def _escape_attribute(value: str) -> str:
@@ -191,7 +225,7 @@ def _parse_field(line: str) -> Block:
     if line[index : index + 2] != "]{" or not line.endswith("}"):
         raise ValueError("a field is ::field[label]{attributes}")
     attributes = _parse_attributes(line[index + 2 : -1])
-    unknown = set(attributes) - {"type", "name"}
+    unknown = set(attributes) - {"type", "name", "options"}
     if unknown:
         raise ValueError(f"unknown field attributes {sorted(unknown)}")
     return Block(
@@ -199,6 +233,7 @@ def _parse_field(line: str) -> Block:
         label,
         name=attributes.get("name"),
         control=attributes.get("type"),
+        options=_split_options(attributes.get("options", "")),
     )
 
 

@@ -197,7 +197,15 @@ class BlockExtractor:
         name = _attribute(control, "name") or None
         if label or name:
             kind = control_type(control)
-            self.blocks.append(Block(BlockKind.FIELD, label, name=name, control=kind))
+            options = self._options(control) if kind == "select" else ()
+            self.blocks.append(
+                Block(BlockKind.FIELD, label, name=name, control=kind, options=options)
+            )
+
+    def _options(self, select: Tag) -> tuple[str, ...]:
+        """The choices of a select as shown, without the empty placeholder ones."""
+        shown = (self._plain(option) for option in select.find_all("option"))
+        return tuple(text for text in shown if text)
 
     def _label(self, node: Tag, _list_level: int) -> None:
         """A label wrapping its controls gives each of them its text; a `for=` label is read

@@ -14,13 +14,14 @@ INLINE_TAGS = frozenset(
         *("span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"),
     }
 )
-# Never visible text: removed before anything is read.
+# Never visible text: removed before anything is read (a select's options are read only as
+# the choices of its field).
 DEAD_TAGS = frozenset(
     {
         *("script", "style", "template", "noscript", "head", "title", "meta", "link", "base"),
         *("svg", "math", "iframe", "frame", "frameset", "object", "embed", "canvas", "img"),
         *("picture", "video", "audio", "source", "track", "map", "area", "param"),
-        *("option", "datalist"),
+        *("datalist",),
     }
 )
 _HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
