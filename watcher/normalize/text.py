@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from functools import partial
+from functools import cache, partial
 
 from watcher.normalize.rules import DatePattern, TextRules
 
@@ -60,9 +60,16 @@ def normalize_text(text: str, rules: TextRules, *, english: bool = True) -> str:
     if _YEAR.search(text):
         for pattern in rules.dates:
             text = pattern.pattern.sub(partial(_iso_date, pattern=pattern), text)
-    if english and not rules.spelling.keys().isdisjoint(_WORD.findall(text.lower())):
-        text = _WORD.sub(partial(_american, rules=rules), text)
+    if english:
+        british = rules.spelling.keys() & set(_WORD.findall(text.lower()))
+        for word in sorted(british):  # only those words are looked for again
+            text = _whole_word(word).sub(partial(_american, rules=rules), text)
     return _tight_punctuation(_SPACES.sub(" ", text))
+
+
+@cache
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
 
 
 def _tight_punctuation(text: str) -> str:
