@@ -22,6 +22,7 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
+	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/fetch.py
 
