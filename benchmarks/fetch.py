@@ -21,18 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from memory import PeakSampler, markdown_table
 
-from watcher.demo import DEMO_REGIONS
-from watcher.fetch.base import Action, FetchRequest, FetchResult
+from watcher.demo import ACCEPT_ESSENTIAL_COOKIES, DEMO_REGIONS
+from watcher.fetch.base import FetchRequest, FetchResult
 from watcher.fetch.browser import BrowserSettings
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
 from watcher.simsite import PAGES, SimulatedMetaSite
 
-ACCEPT = Action(
-    kind="click",
-    selector='[data-cookiebanner="accept_only_essential_button"]',
-    optional=True,
-    timeout_s=2,
-)
+ACCEPT = ACCEPT_ESSENTIAL_COOKIES
 PAGE_IDS = ("genai", "ig_genai", "privacy_policy", "privacy_center", "help_ai_ads")
 
 

@@ -26,8 +26,8 @@ from quality_scoring import (
     version_pairs,
 )
 
-from watcher.demo import DEMO_REGIONS
-from watcher.fetch.base import Action, Fetcher, FetchFailure, FetchRequest
+from watcher.demo import ACCEPT_ESSENTIAL_COOKIES, DEMO_REGIONS
+from watcher.fetch.base import Fetcher, FetchFailure, FetchRequest
 from watcher.fetch.browser import BrowserSettings
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
 from watcher.health import assess_page
@@ -40,12 +40,7 @@ from watcher.simsite import (
 )
 
 WAIT_FOR = '[role="main"] h1'
-ACCEPT = Action(
-    kind="click",
-    selector='[data-cookiebanner="accept_only_essential_button"]',
-    optional=True,
-    timeout_s=2,
-)
+ACCEPT = ACCEPT_ESSENTIAL_COOKIES
 FETCH_TIMEOUT_S = 30.0
 BROWSER_PAGES: tuple[str, ...] = ("genai", "privacy_center", "privacy_policy", "help_ai_objection")
 

@@ -8,6 +8,7 @@ import socket
 import pytest
 from browser_harness import BrowserHarness
 
+from watcher.demo import ACCEPT_ESSENTIAL_COOKIES
 from watcher.fetch.base import Action, FailureKind, FetchFailure, FetchRequest, FetchResult
 from watcher.health import assess_page
 from watcher.normalize import normalize_html
@@ -15,12 +16,7 @@ from watcher.simsite import SimulatedMetaSite
 
 pytestmark = pytest.mark.browser
 
-ACCEPT = Action(
-    kind="click",
-    selector='[data-cookiebanner="accept_only_essential_button"]',
-    optional=True,
-    timeout_s=2,
-)
+ACCEPT = ACCEPT_ESSENTIAL_COOKIES
 REGIONS = {
     "fr": ("fr-FR", "Europe/Paris", "fr-FR,fr;q=0.9"),
     "us": ("en-US", "America/New_York", "en-US,en;q=0.9"),

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from watcher.fetch.base import Action
 from watcher.simsite import PAGES
+
+# The simulated cookie dialog's "only essential cookies" button, as Meta's real one is marked.
+ESSENTIAL_COOKIES_BUTTON = '[data-cookiebanner="accept_only_essential_button"]'
+# The action every demo target (and every benchmark fetch) runs once the page settled.
+ACCEPT_ESSENTIAL_COOKIES = Action(
+    kind="click", selector=ESSENTIAL_COOKIES_BUTTON, optional=True, timeout_s=2
+)
 
 DEMO_REGIONS: Mapping[str, tuple[str, str, str, str]] = {
     # region: (locale, timezone, accept_language, legal_variant)
@@ -62,7 +70,6 @@ def demo_config_yaml(
             "    remove: ['[role=\"dialog\"]']",
             "    wait_for: '[role=\"main\"] h1'",
             "    actions:",
-            "      - {click: '[data-cookiebanner=\"accept_only_essential_button\"]', "
-            "optional: true, timeout: 2s}",
+            f"      - {{click: '{ESSENTIAL_COOKIES_BUTTON}', optional: true, timeout: 2s}}",
         ]
     return "\n".join(lines) + "\n"
