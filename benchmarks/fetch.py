@@ -21,13 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from memory import PeakSampler, markdown_table
 
-from watcher.demo import ACCEPT_ESSENTIAL_COOKIES, DEMO_REGIONS
+from watcher.demo import DEMO_REGIONS, demo_fetch_request
 from watcher.fetch.base import FetchRequest, FetchResult
 from watcher.fetch.browser import BrowserSettings
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
 from watcher.simsite import PAGES, SimulatedMetaSite
 
-ACCEPT = ACCEPT_ESSENTIAL_COOKIES
 PAGE_IDS = ("genai", "ig_genai", "privacy_policy", "privacy_center", "help_ai_ads")
 
 
@@ -47,20 +46,10 @@ def requests_for(site: SimulatedMetaSite, count: int) -> list[FetchRequest]:
     requests = []
     for index in range(count):
         page, region = pairs[index % len(pairs)]
-        locale, zone, accept, _ = DEMO_REGIONS[region]
+        locale = DEMO_REGIONS[region][0].replace("-", "_")
+        url = site.url(page, locale=locale) + f"&n={index}"
         requests.append(
-            FetchRequest(
-                target_id=f"{page}-{index}@{region}",
-                url=site.url(page, locale=locale.replace("-", "_")) + f"&n={index}",
-                region_id=region,
-                locale=locale,
-                timezone=zone,
-                accept_language=accept,
-                proxy=site.egress_proxy(region),
-                wait_for='[role="main"] h1',
-                actions=(ACCEPT,),
-                timeout_s=30,
-            )
+            demo_fetch_request(site, region, target_id=f"{page}-{index}@{region}", url=url)
         )
     return requests
 

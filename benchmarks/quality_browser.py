@@ -26,7 +26,7 @@ from quality_scoring import (
     version_pairs,
 )
 
-from watcher.demo import ACCEPT_ESSENTIAL_COOKIES, DEMO_REGIONS
+from watcher.demo import demo_fetch_request
 from watcher.fetch.base import Fetcher, FetchFailure, FetchRequest
 from watcher.fetch.browser import BrowserSettings
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
@@ -39,8 +39,6 @@ from watcher.simsite import (
     legal_variant,
 )
 
-WAIT_FOR = '[role="main"] h1'
-ACCEPT = ACCEPT_ESSENTIAL_COOKIES
 FETCH_TIMEOUT_S = 30.0
 BROWSER_PAGES: tuple[str, ...] = ("genai", "privacy_center", "privacy_policy", "help_ai_objection")
 
@@ -50,17 +48,11 @@ BROWSER_PAGES: tuple[str, ...] = ("genai", "privacy_center", "privacy_policy", "
 
 def fetch_request(site: SimulatedMetaSite, combo: Combo, number: int) -> FetchRequest:
     """The request a check of this combo makes: the region's context, proxy and language."""
-    locale, zone, accept, _ = DEMO_REGIONS[combo.region]
-    return FetchRequest(
+    return demo_fetch_request(
+        site,
+        combo.region,
         target_id=f"{combo.page_id}@{combo.region}#{number}",
         url=site.url(combo.page_id, locale=combo.locale),
-        region_id=combo.region,
-        locale=locale,
-        timezone=zone,
-        accept_language=accept,
-        proxy=site.egress_proxy(combo.region),
-        wait_for=WAIT_FOR,
-        actions=(ACCEPT,),
         timeout_s=FETCH_TIMEOUT_S,
     )
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from watcher.fetch.base import Action
-from watcher.simsite import PAGES
+from watcher.fetch.base import Action, FetchRequest
+from watcher.simsite import PAGES, SimulatedMetaSite
 
 # The simulated cookie dialog's "only essential cookies" button, as Meta's real one is marked.
 ESSENTIAL_COOKIES_BUTTON = '[data-cookiebanner="accept_only_essential_button"]'
@@ -17,6 +17,8 @@ ESSENTIAL_COOKIES_BUTTON = '[data-cookiebanner="accept_only_essential_button"]'
 ACCEPT_ESSENTIAL_COOKIES = Action(
     kind="click", selector=ESSENTIAL_COOKIES_BUTTON, optional=True, timeout_s=2
 )
+# What a demo target waits for: the page script has filled the main region.
+MAIN_HEADING = '[role="main"] h1'
 
 DEMO_REGIONS: Mapping[str, tuple[str, str, str, str]] = {
     # region: (locale, timezone, accept_language, legal_variant)
@@ -68,8 +70,28 @@ def demo_config_yaml(
             f"    regions: [{', '.join(regions)}]",
             "    select: '[role=\"main\"]'",
             "    remove: ['[role=\"dialog\"]']",
-            "    wait_for: '[role=\"main\"] h1'",
+            f"    wait_for: '{MAIN_HEADING}'",
             "    actions:",
             f"      - {{click: '{ESSENTIAL_COOKIES_BUTTON}', optional: true, timeout: 2s}}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def demo_fetch_request(
+    site: SimulatedMetaSite, region: str, *, target_id: str, url: str, timeout_s: float = 30
+) -> FetchRequest:
+    """The request a demo target of `region` makes (what `demo_config_yaml` configures): the
+    region's locale, time zone and language, its egress proxy, and the cookie action."""
+    locale, zone, accept, _ = DEMO_REGIONS[region]
+    return FetchRequest(
+        target_id=target_id,
+        url=url,
+        region_id=region,
+        locale=locale,
+        timezone=zone,
+        accept_language=accept,
+        proxy=site.egress_proxy(region),
+        wait_for=MAIN_HEADING,
+        actions=(ACCEPT_ESSENTIAL_COOKIES,),
+        timeout_s=timeout_s,
+    )

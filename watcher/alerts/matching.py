@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from notifiers import Severity
 from storage import DeliverySpec
 from watcher.alerts.periods import period_end
 from watcher.alerts.subscriptions import Subscription
 from watcher.config import SubscriptionConfig
 
-SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
+# The order the messages use (notifiers' `Severity.rank`), by the names findings carry.
+SEVERITY_RANK = {severity.value: severity.rank for severity in Severity}
 
 
 class FindingLike(Protocol):
