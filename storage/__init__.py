@@ -5,12 +5,10 @@ Knows nothing of `watcher`. Entry point: `Database(url)`; see `storage.db` for i
 """
 
 from storage.db import Database
-from storage.errors import StorageError
+from storage.errors import StorageError, VersionConflictError
 from storage.records import (
-    CHECK_OUTCOMES,
     DELIVERY_MODES,
     DELIVERY_STATUSES,
-    SEVERITIES,
     AttemptSpec,
     ChangeRecord,
     ChannelRecord,
@@ -22,6 +20,7 @@ from storage.records import (
     FindingRecord,
     FindingSpec,
     JsonObject,
+    LeaseRecord,
     SnapshotRecord,
     SnapshotSummary,
     TargetRecord,
@@ -30,10 +29,8 @@ from storage.records import (
 from storage.repository import Repository, content_sha256
 
 __all__ = [
-    "CHECK_OUTCOMES",
     "DELIVERY_MODES",
     "DELIVERY_STATUSES",
-    "SEVERITIES",
     "AttemptSpec",
     "ChangeRecord",
     "ChannelRecord",
@@ -46,11 +43,13 @@ __all__ = [
     "FindingRecord",
     "FindingSpec",
     "JsonObject",
+    "LeaseRecord",
     "Repository",
     "SnapshotRecord",
     "SnapshotSummary",
     "StorageError",
     "TargetRecord",
     "TargetSpec",
+    "VersionConflictError",
     "content_sha256",
 ]

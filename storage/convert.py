@@ -17,9 +17,7 @@ from storage.models import (
     Target,
 )
 from storage.records import (
-    CHECK_OUTCOMES,
     DELIVERY_MODES,
-    SEVERITIES,
     ChangeRecord,
     ChannelRecord,
     CheckRecord,
@@ -27,7 +25,6 @@ from storage.records import (
     DeliveryRecord,
     DeliverySpec,
     FindingRecord,
-    FindingSpec,
     SnapshotRecord,
     TargetRecord,
 )
@@ -41,21 +38,6 @@ def require_aware(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
     return value
-
-
-def require_outcome(outcome: str) -> str:
-    if outcome not in CHECK_OUTCOMES:
-        raise ValueError(f"unknown check outcome {outcome!r} (known: {sorted(CHECK_OUTCOMES)})")
-    return outcome
-
-
-def require_severities(findings: Iterable[FindingSpec]) -> None:
-    for finding in findings:
-        if finding.severity not in SEVERITIES:
-            raise ValueError(
-                f"unknown severity {finding.severity!r} for finding {finding.kind!r} "
-                f"(known: {sorted(SEVERITIES)})"
-            )
 
 
 def compress_html(html: str | None) -> bytes | None:
@@ -97,6 +79,7 @@ def snapshot_record(row: Snapshot, canonical_text: str, *, is_new: bool = False)
         final_url=row.final_url,
         http_status=row.http_status,
         is_new=is_new,
+        previous_id=row.previous_id,
     )
 
 
@@ -114,6 +97,7 @@ def check_record(row: Check) -> CheckRecord:
         timings=dict(row.timings),
         snapshot_id=row.snapshot_id,
         change_id=row.change_id,
+        notes=tuple(row.notes),
     )
 
 
@@ -127,7 +111,8 @@ def finding_record(row: Finding) -> FindingRecord:
         path=row.path,
         evidence_before=row.evidence_before,
         evidence_after=row.evidence_after,
-        data=row.data,
+        note=row.note,
+        terms=tuple(row.terms),
     )
 
 

@@ -49,3 +49,16 @@ def hide_password(url: str, text: str) -> str:
     if len(one_line) > _MAX_DETAIL:
         return one_line[: _MAX_DETAIL - 1] + "…"
     return one_line
+
+
+class VersionConflictError(StorageError):
+    """Another writer stored a version of the target first: what this one compared against is
+    no longer the latest. Nothing was written; read the latest version again and retry."""
+
+    def __init__(self, target_id: str, expected_id: int | None) -> None:
+        self.target_id = target_id
+        self.expected_id = expected_id
+        after = f"version {expected_id}" if expected_id is not None else "no version"
+        self.database = ""
+        self.message = f"{target_id}: another writer stored the version after {after} first"
+        Exception.__init__(self, self.message)

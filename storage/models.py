@@ -1,9 +1,15 @@
 """The schema as SQLAlchemy 2 typed models.
 
 Migrations in `storage/migrations/versions` build exactly this schema; a test compares the two.
-Allowed values of `checks.outcome`, `findings.severity` and the outbox's `deliveries.status` and
-`deliveries.mode` are enforced by the repository, not by CHECK constraints, so that a later
-migration can widen them without rebuilding SQLite tables.
+The vocabulary of `checks.outcome`, `findings.kind` and `findings.severity` is the application's
+(storage stores them as given); the outbox's `deliveries.status` and `deliveries.mode` are
+storage's own and enforced by the repository, not by CHECK constraints, so that a later migration
+can widen them without rebuilding SQLite tables.
+
+One writer per target is a rule of the schema, not of the processes: every version of a target
+names the version it follows (`snapshots.previous_id`, unique, and one first version per target),
+so two processes that both saw version N cannot both store a version N+1, and a change (unique
+on its new version) is stored once however many processes saw it happen.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -42,6 +49,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
         dict[str, Any]: JSON(),
+        list[str]: JSON(),
     }
 
 
@@ -71,14 +79,33 @@ class SnapshotContent(Base):
     created_at: Mapped[datetime]
 
 
+_FIRST_VERSION = text("previous_id IS NULL")
+
+
 class Snapshot(Base):
-    """A version of a target: a new row only when its text differs from the target's latest."""
+    """A version of a target: a new row only when its text differs from the target's latest.
+
+    `previous_id` is the version it follows (None for the first): unique, so a version has at
+    most one successor, and the partial index allows one first version per target.
+    """
 
     __tablename__ = "snapshots"
-    __table_args__ = (Index("ix_snapshots_target_id_id", "target_id", "id"),)
+    __table_args__ = (
+        Index("ix_snapshots_target_id_id", "target_id", "id"),
+        Index("uq_snapshots_previous_id", "previous_id", unique=True),
+        Index(
+            "uq_snapshots_first_version",
+            "target_id",
+            unique=True,
+            sqlite_where=_FIRST_VERSION,
+            postgresql_where=_FIRST_VERSION,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"))
+    # Written only by the repository, from the latest version's id (no foreign key: see 0003).
+    previous_id: Mapped[int | None]
     content_sha256: Mapped[str] = mapped_column(ForeignKey("snapshot_contents.sha256"), index=True)
     taken_at: Mapped[datetime]
     final_url: Mapped[str | None] = mapped_column(Text)
@@ -88,8 +115,13 @@ class Snapshot(Base):
 
 
 class Change(Base):
+    """The difference between a version and the one before it: one per new version."""
+
     __tablename__ = "changes"
-    __table_args__ = (Index("ix_changes_target_id_id", "target_id", "id"),)
+    __table_args__ = (
+        Index("ix_changes_target_id_id", "target_id", "id"),
+        Index("uq_changes_to_snapshot_id", "to_snapshot_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"))
@@ -122,6 +154,22 @@ class Check(Base):
     timings: Mapped[dict[str, Any]]
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
+    # What a check that went on noticed about the page, e.g. a consent dialog left open.
+    notes: Mapped[list[str]]
+
+
+class TargetLease(Base):
+    """Which process is checking a target now: taken before a check, given back after it.
+
+    A lease runs out at `expires_at`, so a process that died holding one blocks nobody for long.
+    """
+
+    __tablename__ = "target_leases"
+
+    target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class Finding(Base):
@@ -135,7 +183,8 @@ class Finding(Base):
     path: Mapped[str] = mapped_column(Text)
     evidence_before: Mapped[str | None] = mapped_column(Text)
     evidence_after: Mapped[str | None] = mapped_column(Text)
-    data: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text)
+    terms: Mapped[list[str]]
 
 
 class AlertChannel(Base):

@@ -3,7 +3,9 @@
 `*Spec` values are what a caller asks to store, `*Record` values are what was stored (with ids and
 the database's view of the row). Timestamps are always timezone-aware UTC on the way out; on the
 way in any aware datetime is accepted and converted, a naive one is refused.
-JSON fields (`timings`, `diff`, `data`) are opaque to storage: stored and returned as given.
+JSON fields (`timings`, `diff`) are opaque to storage: stored and returned as given. So are the
+application's words: a check's `outcome`, a finding's `kind` and `severity` are stored as given
+(their one definition is the application's).
 """
 
 from __future__ import annotations
@@ -13,9 +15,6 @@ from datetime import datetime
 from typing import Any
 
 JsonObject = dict[str, Any]
-
-CHECK_OUTCOMES = frozenset({"first", "unchanged", "changed", "failed", "flap"})
-SEVERITIES = frozenset({"high", "medium", "low"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,7 @@ class SnapshotRecord:
     final_url: str | None
     http_status: int | None
     is_new: bool = False
+    previous_id: int | None = None  # the version this one follows; None for the first
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class CheckSpec:
     target_id: str
     started_at: datetime
     finished_at: datetime
-    outcome: str  # one of CHECK_OUTCOMES
+    outcome: str
     failure_kind: str | None = None
     failure_detail: str = ""
     http_status: int | None = None
@@ -89,6 +89,7 @@ class CheckSpec:
     timings: dict[str, float] = field(default_factory=dict)
     snapshot_id: int | None = None
     change_id: int | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class CheckRecord:
     timings: dict[str, float]
     snapshot_id: int | None
     change_id: int | None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,13 @@ class FindingSpec:
     """One classified fact about a change, with the quoted evidence."""
 
     kind: str
-    severity: str  # one of SEVERITIES
+    severity: str
     region: str
     path: str
     evidence_before: str | None = None
     evidence_after: str | None = None
-    data: JsonObject = field(default_factory=dict)
+    note: str = ""
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,8 @@ class FindingRecord:
     path: str
     evidence_before: str | None
     evidence_after: str | None
-    data: JsonObject
+    note: str = ""
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,3 +243,13 @@ class ChannelRecord:
     @property
     def failing(self) -> bool:
         return self.failing_since is not None
+
+
+@dataclass(frozen=True)
+class LeaseRecord:
+    """Who is checking a target now, and until when at most."""
+
+    target_id: str
+    holder: str
+    acquired_at: datetime
+    expires_at: datetime

@@ -10,7 +10,9 @@ Targets
     get_target(target_id)
 Snapshots (content-addressed: one `snapshot_contents` row per distinct canonical text, by sha256)
     latest_snapshot(target_id)              the newest version, with its canonical text
+    latest_snapshot_id(target_id)           its id only
     save_snapshot(...)                      new version, or the latest unchanged (is_new=False)
+    append_version(target_id, after=ID, ...)  the version after ID, or VersionConflictError
     get_snapshot(id), snapshot_history(target_id, limit), snapshot_raw_html(id)
     count_snapshots(target_id=None), count_snapshot_contents()
 Checks
@@ -19,6 +21,9 @@ Checks
 Changes
     record_change(...)                      a change and its findings
     get_change(id), list_changes(...)       newest first, findings included, keyset pagination
+Leases (one process checks a target at a time)
+    acquire_lease(target_id, holder, now, until)  None when taken, else the other holder's lease
+    release_lease(target_id, holder), release_leases_of(holders), get_lease(id), lease_holders()
 Outbox (alert deliveries; see `storage.repository.outbox` for claims and leases)
     enqueue_deliveries(change_id, specs, now)           in the change's transaction
     claim_due_deliveries(worker, now, lease, limit)     immediate rows, leased
@@ -38,6 +43,7 @@ from __future__ import annotations
 from storage.repository.base import MAX_PAGE
 from storage.repository.changes import ChangeMethods
 from storage.repository.checks import CheckMethods
+from storage.repository.leases import LeaseMethods
 from storage.repository.outbox import OutboxMethods
 from storage.repository.snapshots import SnapshotMethods, content_sha256
 from storage.repository.targets import TargetMethods
@@ -45,5 +51,7 @@ from storage.repository.targets import TargetMethods
 __all__ = ["MAX_PAGE", "Repository", "content_sha256"]
 
 
-class Repository(TargetMethods, SnapshotMethods, CheckMethods, ChangeMethods, OutboxMethods):
+class Repository(
+    TargetMethods, SnapshotMethods, CheckMethods, ChangeMethods, OutboxMethods, LeaseMethods
+):
     """All repository methods over one session (see the module docstring for the list)."""

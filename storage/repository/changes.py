@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, select
 
-from storage.convert import change_record, finding_record, require_aware, require_severities
+from storage.convert import change_record, finding_record, require_aware
 from storage.models import Change, Finding, Target
 from storage.records import ChangeRecord, FindingRecord, FindingSpec, JsonObject
 from storage.repository.base import RepositoryBase, page_size
@@ -28,10 +28,9 @@ class ChangeMethods(RepositoryBase):
         check_id: int | None = None,
         confirmed: bool = False,
     ) -> ChangeRecord:
-        """Store a change and its findings (kept in the given order)."""
+        """Store a change and its findings (kept in the given order): one per new version."""
         self._require_writable()
         require_aware(detected_at, "detected_at")
-        require_severities(findings)
         change = Change(
             target_id=target_id,
             from_snapshot_id=from_snapshot_id,
@@ -53,7 +52,8 @@ class ChangeMethods(RepositoryBase):
                 path=f.path,
                 evidence_before=f.evidence_before,
                 evidence_after=f.evidence_after,
-                data=f.data,
+                note=f.note,
+                terms=list(f.terms),
             )
             for f in findings
         ]

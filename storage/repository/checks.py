@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from storage.convert import check_record, require_aware, require_outcome
+from storage.convert import check_record, require_aware
 from storage.models import Change, Check
 from storage.records import CheckRecord, CheckSpec
 from storage.repository.base import RepositoryBase, page_size
@@ -14,7 +14,6 @@ class CheckMethods(RepositoryBase):
     def record_check(self, spec: CheckSpec) -> CheckRecord:
         """Store one attempt. A check that produced a change becomes that change's `check_id`."""
         self._require_writable()
-        require_outcome(spec.outcome)
         require_aware(spec.started_at, "started_at")
         require_aware(spec.finished_at, "finished_at")
         check = Check(
@@ -29,6 +28,7 @@ class CheckMethods(RepositoryBase):
             timings=dict(spec.timings),
             snapshot_id=spec.snapshot_id,
             change_id=spec.change_id,
+            notes=list(spec.notes),
         )
         self._session.add(check)
         self._session.flush()

@@ -6,8 +6,10 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 
 from storage.convert import compress_html, decompress_html, require_aware, snapshot_record
+from storage.errors import VersionConflictError
 from storage.models import Snapshot, SnapshotContent
 from storage.records import SnapshotRecord, SnapshotSummary
 from storage.repository.base import RepositoryBase, page_size
@@ -29,6 +31,12 @@ class SnapshotMethods(RepositoryBase):
         found = self._session.execute(statement).first()
         return None if found is None else snapshot_record(*found)
 
+    def latest_snapshot_id(self, target_id: str) -> int | None:
+        """The id of the target's newest version, without reading its text."""
+        return self._session.execute(
+            select(func.max(Snapshot.id)).where(Snapshot.target_id == target_id)
+        ).scalar_one_or_none()
+
     def save_snapshot(
         self,
         target_id: str,
@@ -42,24 +50,56 @@ class SnapshotMethods(RepositoryBase):
         """Store a version of a target, unless its text equals the target's latest version.
 
         Same text as the latest snapshot: nothing is written and that snapshot is returned
-        (`is_new=False`). Otherwise a snapshot row is written (`is_new=True`) with the
-        compressed raw HTML; its text is stored only if no snapshot of any target has it yet,
-        so a revert to an older version reuses the older content row.
+        (`is_new=False`). Otherwise a version following the latest is written (`is_new=True`)
+        with the compressed raw HTML; its text is stored only if no snapshot of any target has it
+        yet, so a revert to an older version reuses the older content row.
         """
         self._require_writable()
-        require_aware(taken_at, "taken_at")
-        digest = content_sha256(canonical_text)
         latest = self._session.execute(
-            select(Snapshot)
+            self._snapshot_with_text()
             .where(Snapshot.target_id == target_id)
             .order_by(Snapshot.id.desc())
             .limit(1)
-        ).scalar_one_or_none()
-        if latest is not None and latest.content_sha256 == digest:
-            return snapshot_record(latest, canonical_text, is_new=False)
+        ).first()
+        if latest is not None and latest[0].content_sha256 == content_sha256(canonical_text):
+            return snapshot_record(*latest, is_new=False)
+        return self.append_version(
+            target_id,
+            after=latest[0].id if latest is not None else None,
+            canonical_text=canonical_text,
+            raw_html=raw_html,
+            taken_at=taken_at,
+            final_url=final_url,
+            http_status=http_status,
+        )
+
+    def append_version(
+        self,
+        target_id: str,
+        *,
+        after: int | None,
+        canonical_text: str,
+        raw_html: str | None,
+        taken_at: datetime,
+        final_url: str | None,
+        http_status: int | None,
+    ) -> SnapshotRecord:
+        """Store the version that follows version `after` (None: the target's first version).
+
+        Raises `VersionConflictError`, having written nothing that this transaction keeps, when
+        `after` is no longer the target's latest version: another writer stored one first. The
+        schema makes the same promise for writers that race past this read (a version has one
+        successor, a target one first version), so two writers can never both succeed.
+        """
+        self._require_writable()
+        require_aware(taken_at, "taken_at")
+        if self.latest_snapshot_id(target_id) != after:
+            raise VersionConflictError(target_id, after)
+        digest = content_sha256(canonical_text)
         self._store_content_once(digest, canonical_text, taken_at)
         snapshot = Snapshot(
             target_id=target_id,
+            previous_id=after,
             content_sha256=digest,
             taken_at=taken_at,
             final_url=final_url,
@@ -67,7 +107,12 @@ class SnapshotMethods(RepositoryBase):
             raw_html_gzip=compress_html(raw_html),
         )
         self._session.add(snapshot)
-        self._session.flush()
+        try:
+            self._session.flush()
+        except IntegrityError as error:
+            if not _is_version_rule(error):
+                raise
+            raise VersionConflictError(target_id, after) from error
         return snapshot_record(snapshot, canonical_text, is_new=True)
 
     def get_snapshot(self, snapshot_id: int) -> SnapshotRecord | None:
@@ -132,3 +177,15 @@ class SnapshotMethods(RepositoryBase):
         return select(Snapshot, SnapshotContent.canonical_text).join(
             SnapshotContent, SnapshotContent.sha256 == Snapshot.content_sha256
         )
+
+
+def _is_version_rule(error: IntegrityError) -> bool:
+    """A unique-key error from the one-successor or one-first-version rule of `snapshots`."""
+    text = str(error.orig)
+    return (
+        "previous_id" in text
+        or "uq_snapshots_first_version" in text
+        or (
+            "snapshots.target_id" in text  # SQLite names the columns of a partial unique index
+        )
+    )

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from storage_testkit import T0, target
 
-from storage import Database, SnapshotRecord
+from storage import Database, SnapshotRecord, VersionConflictError
 
 pytestmark = pytest.mark.postgres
 
@@ -110,4 +110,56 @@ def test_processes_starting_together_can_all_migrate(postgres_url: str) -> None:
     finally:
         for database in databases:
             database.dispose()
-    assert revisions == ["0002"] * len(databases)
+    assert revisions == ["0003"] * len(databases)
+
+
+def _append_after(database: Database, after: int, text_: str, started: threading.Event) -> int:
+    with database.transaction() as repo:
+        started.set()
+        return repo.append_version(
+            "genai@de",
+            after=after,
+            canonical_text=text_,
+            raw_html=None,
+            taken_at=T0,
+            final_url=None,
+            http_status=200,
+        ).id
+
+
+def test_two_writers_appending_after_the_same_version_cannot_both_succeed(
+    two_writers: tuple[Database, Database],
+) -> None:
+    first, second = two_writers
+    with first.transaction() as repo:
+        base = repo.save_snapshot(
+            "genai@de",
+            canonical_text="version 1",
+            raw_html=None,
+            taken_at=T0,
+            final_url=None,
+            http_status=200,
+        )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with first.transaction() as repo:
+            mine = repo.append_version(
+                "genai@de",
+                after=base.id,
+                canonical_text="version 2",
+                raw_html=None,
+                taken_at=T0,
+                final_url=None,
+                http_status=200,
+            )
+            # Not committed yet: the rival has read the same latest version and now waits on
+            # the one-successor index instead of seeing our row.
+            started = threading.Event()
+            rival: Future[int] = pool.submit(_append_after, second, base.id, "version 2b", started)
+            assert started.wait(WAIT_LIMIT_S)
+            _wait_until_a_backend_is_blocked_by_another(first)
+        with pytest.raises(VersionConflictError):
+            rival.result(timeout=WAIT_LIMIT_S)
+    with first.reader() as repo:
+        latest = repo.latest_snapshot("genai@de")
+        assert repo.count_snapshots("genai@de") == 2
+    assert latest is not None and (latest.id, latest.previous_id) == (mine.id, base.id)

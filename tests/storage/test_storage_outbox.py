@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect
 from storage_testkit import T0, target
 
 from storage import AttemptSpec, Database, DeliverySpec, FindingSpec, Repository
@@ -322,23 +321,3 @@ def test_concurrent_claims_skip_each_others_rows_without_waiting(postgres_url: s
     finally:
         first.dispose()
         second.dispose()
-
-
-def test_upgrading_a_database_with_history_adds_the_outbox_and_keeps_the_rest(
-    empty_database: Database,
-) -> None:
-    empty_database.upgrade("0001")
-    with empty_database.transaction() as repo:
-        repo.upsert_targets([target("genai", "de")], T0)
-        _add_change(repo)
-    empty_database.upgrade()
-    _queue(empty_database, MAIL, minute=3)
-    with empty_database.reader() as repo:
-        assert len(repo.list_changes()) == 2
-        assert len(repo.pending_deliveries()) == 1
-
-    empty_database.downgrade("0001")
-    tables = set(inspect(empty_database.engine).get_table_names())
-    assert "deliveries" not in tables and "changes" in tables
-    with empty_database.reader() as repo:
-        assert len(repo.list_changes()) == 2

@@ -86,6 +86,7 @@ def test_revert_creates_a_snapshot_but_reuses_the_content(registered: Database) 
             taken_at=T0 + timedelta(hours=2),
             final_url="https://www.facebook.com/privacy/policy/",
             http_status=200,
+            previous_id=v2.id,
         )
         history = repo.snapshot_history("privacy-policy@de", limit=10)
     assert [s.id for s in history] == [back.id, v2.id, v1.id]

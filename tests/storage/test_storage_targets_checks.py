@@ -131,10 +131,3 @@ def test_targets_list_their_latest_check(database: Database) -> None:
         FR.id: (None, None),
         US.id: ("first", T0 + timedelta(minutes=10, seconds=3)),
     }
-
-
-def test_unknown_outcomes_are_refused(database: Database) -> None:
-    with database.transaction() as repo:
-        repo.upsert_targets([DE], T0)
-        with pytest.raises(ValueError, match="outcome"):
-            repo.record_check(_check(DE.id, 0, "skipped"))
