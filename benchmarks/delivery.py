@@ -25,16 +25,17 @@ from typing import Any
 
 from memory import tree_memory_kib
 
-from storage import Database, FindingSpec, TargetSpec
+from storage import Database, TargetSpec
 from watcher.alerts import (
     Dispatcher,
     DispatchSettings,
-    deliveries_for_change,
     resolve_subscriptions,
 )
+from watcher.classify import Finding, FindingKind, Severity
 from watcher.config import parse_config
 from watcher.diff import diff_documents
 from watcher.normalize import normalize_html
+from watcher.pipeline.record import NewVersion, store_change
 
 CONFIG = """\
 regions:
@@ -109,41 +110,33 @@ def seed(database: Database, port: int, count: int) -> Dispatcher:
     before, after = normalize_html(BEFORE, base_url=base), normalize_html(AFTER, base_url=base)
     change = diff_documents(before, after)
     findings = [
-        FindingSpec("opt_out_changed", "high", "fr", "Your rights", evidence_before="object"),
-        FindingSpec("new_data_category", "medium", "fr", "Your rights", evidence_after="AI"),
+        Finding(FindingKind.OPT_OUT_CHANGED, Severity.HIGH, "object", "", "Your rights", "fr"),
+        Finding(FindingKind.NEW_DATA_CATEGORY, Severity.MEDIUM, "", "AI", "Your rights", "fr"),
     ]
     with database.transaction() as repo:
         spec = TargetSpec(target.id, target.source_id, target.region_id, target.url, target.title)
         repo.upsert_targets([spec], now)
         for n in range(count):
-            snapshots = [
-                repo.save_snapshot(
-                    target.id,
-                    canonical_text=f"{document.canonical_text()}\n{n}",
-                    raw_html=None,
-                    taken_at=now,
-                    final_url=None,
-                    http_status=200,
-                )
-                for document in (before, after)
-            ]
-            stored = repo.record_change(
+            previous = repo.save_snapshot(
                 target.id,
-                from_snapshot_id=snapshots[0].id,
-                to_snapshot_id=snapshots[1].id,
-                detected_at=now,
-                summary=change.summary(),
-                diff=change.to_json(),
-                findings=findings,
+                canonical_text=f"{before.canonical_text()}\n{n}",
+                raw_html=None,
+                taken_at=now,
+                final_url=None,
+                http_status=200,
             )
-            specs = deliveries_for_change(
-                subscriptions,
-                source_id="fb-genai",
-                region_id="fr",
+            store_change(
+                repo,
+                target_id=target.id,
+                source_id=target.source_id,
+                region_id=target.region_id,
+                after=previous.id,
+                version=NewVersion(f"{after.canonical_text()}\n{n}", http_status=200),
+                change=change,
                 findings=findings,
+                subscriptions=subscriptions,
                 detected_at=now,
             )
-            repo.enqueue_deliveries(stored.id, specs, now)
     settings = DispatchSettings(batch_size=20, send_timeout_s=5)
     return Dispatcher(database, subscriptions, settings=settings)
 

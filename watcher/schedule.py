@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from storage import Database
+from storage import Database, StorageError
 from watcher.config import Target
 from watcher.pipeline import Checker
 
@@ -64,7 +64,7 @@ class Schedule:
         for index, target in enumerate(self.targets):
             interval = target.interval
             self.scheduler.add_job(
-                self._check,
+                self.run_job,
                 "interval",
                 seconds=interval.total_seconds(),
                 jitter=min(300, int(interval.total_seconds() / 20)),
@@ -83,12 +83,19 @@ class Schedule:
         times = [job.next_run_time for job in self.scheduler.get_jobs() if job.next_run_time]
         return min(times) if times else datetime.now(UTC)
 
-    async def _check(self, target: Target) -> None:
+    async def run_job(self, target: Target) -> None:
+        """The job run for `target` at each of its times: one check, never an exception."""
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         try:
             await self.checker.check(target)  # it logs its own line
+        except StorageError as error:
+            # The database is away: one line per check until it is back (the next check of
+            # this target runs at its time as usual).
+            log.error(
+                "check target=%s outcome=failed failure_kind=database_error %s", target.id, error
+            )
         except Exception:
             log.exception("check of %s crashed", target.id)
         finally:

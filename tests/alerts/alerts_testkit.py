@@ -23,11 +23,14 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
-from storage import Database, FindingSpec, TargetSpec
-from watcher.alerts import Subscription, deliveries_for_change, resolve_subscriptions
+from storage import Database, TargetSpec
+from watcher.alerts import Subscription, resolve_subscriptions
+from watcher.classify import Finding, FindingKind, Severity
 from watcher.config import Config, parse_config
 from watcher.diff import diff_documents
 from watcher.normalize import normalize_html
+from watcher.pipeline.record import NewVersion
+from watcher.pipeline.record import store_change as pipeline_store_change
 
 T0 = datetime(2026, 5, 27, 9, 30, tzinfo=UTC)
 WAIT_S = 30.0  # the longest any test waits for an event from a server or a process
@@ -109,58 +112,50 @@ def store_change(
     serial: int = 0,
 ) -> int:
     """A change with real diff JSON and two findings, queued for `subscriptions` in the same
-    transaction (as the pipeline does). Returns the change id."""
+    transaction, the way the pipeline stores one. Returns the change id."""
     source_id, region_id = target_id.split("@")
     before = normalize_html(BEFORE_HTML, base_url="https://www.facebook.com/privacy/genai/")
     after = normalize_html(AFTER_HTML, base_url="https://www.facebook.com/privacy/genai/")
     change = diff_documents(before, after)
     findings = [
-        FindingSpec(
-            kind="opt_out_changed",
-            severity="high",
-            region=region_id,
-            path="Generative AI at Meta › Your rights",
+        Finding(
+            FindingKind.OPT_OUT_CHANGED,
+            Severity.HIGH,
             evidence_before=OBJECTION_BEFORE,
-            evidence_after=None,
-        ),
-        FindingSpec(
-            kind="new_data_category",
-            severity="medium",
-            region=region_id,
+            evidence_after="",
             path="Generative AI at Meta › Your rights",
-            evidence_before=None,
+            region=region_id,
+        ),
+        Finding(
+            FindingKind.NEW_DATA_CATEGORY,
+            Severity.MEDIUM,
+            evidence_before="",
             evidence_after=AI_AFTER,
+            path="Generative AI at Meta › Your rights",
+            region=region_id,
         ),
     ]
     with database.transaction() as repo:
-        snapshots = [
-            repo.save_snapshot(
-                target_id,
-                canonical_text=f"{text}\n{serial}",
-                raw_html=None,
-                taken_at=at,
-                final_url=None,
-                http_status=200,
-            )
-            for text in (before.canonical_text(), after.canonical_text())
-        ]
-        stored = repo.record_change(
+        previous = repo.save_snapshot(
             target_id,
-            from_snapshot_id=snapshots[0].id,
-            to_snapshot_id=snapshots[1].id,
-            detected_at=at,
-            summary=change.summary(),
-            diff=change.to_json(),
-            findings=findings,
+            canonical_text=f"{before.canonical_text()}\n{serial}",
+            raw_html=None,
+            taken_at=at,
+            final_url=None,
+            http_status=200,
         )
-        outbox = deliveries_for_change(
-            subscriptions,
+        _, stored = pipeline_store_change(
+            repo,
+            target_id=target_id,
             source_id=source_id,
             region_id=region_id,
+            after=previous.id,
+            version=NewVersion(f"{after.canonical_text()}\n{serial}", http_status=200),
+            change=change,
             findings=findings,
+            subscriptions=subscriptions,
             detected_at=at,
         )
-        repo.enqueue_deliveries(stored.id, outbox, at)
     return stored.id
 
 

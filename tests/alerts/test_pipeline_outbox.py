@@ -40,12 +40,12 @@ def run_checks(database: Database, pages: list[str]) -> list[str]:
     (target,) = config.select_targets(["fb-genai@fr"])
     current = {"html": pages[0]}
     fetcher = StaticFetcher({target.id: lambda _request: _result(target.id, current["html"])})
-    checker = Checker(fetcher, database, subscriptions=subscriptions_of(config))
-    checker.register([target])
     outcomes = []
-    for html in pages:
-        current["html"] = html
-        outcomes.append(asyncio.run(checker.check(target)).outcome)
+    with Checker(fetcher, database, subscriptions=subscriptions_of(config)) as checker:
+        checker.register([target])
+        for html in pages:
+            current["html"] = html
+            outcomes.append(asyncio.run(checker.check(target)).outcome.value)
     return outcomes
 
 

@@ -396,7 +396,7 @@ def test_findings_come_most_severe_first_and_the_same_every_time() -> None:
         "interests.</p>"
     )
     found = findings(old, new)
-    assert [f.severity for f in found] == sorted((f.severity for f in found), key=lambda s: s.rank)
+    assert [f.severity for f in found] == sorted((f.severity for f in found), key=lambda s: -s.rank)
     assert found == findings(old, new)
 
 

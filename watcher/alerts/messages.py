@@ -12,7 +12,9 @@ from collections.abc import Mapping
 
 from notifiers import Alert, AlertFinding
 from storage import ChangeRecord, TargetRecord
+from watcher.classify import Finding
 from watcher.diff import Change
+from watcher.stored import stored_finding
 
 BASE_URL_ENV = "WATCHER_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
@@ -54,17 +56,19 @@ def build_alert(change: ChangeRecord, target: TargetRecord | None, base_url: str
         region_id=change.region_id,
         url=target.url if target is not None else "",
         detected_at=change.detected_at,
-        findings=tuple(
-            AlertFinding(
-                kind=finding.kind,
-                severity=finding.severity,  # type: ignore[arg-type]  # AlertFinding converts
-                path=finding.path,
-                evidence_before=finding.evidence_before or "",
-                evidence_after=finding.evidence_after or "",
-            )
-            for finding in change.findings
-        ),
+        findings=tuple(alert_finding(stored_finding(f)) for f in change.findings),
         summary=change.summary,
         diff_excerpt=diff_excerpt(change),
         change_url=change_url(base_url, change.id),
+    )
+
+
+def alert_finding(finding: Finding) -> AlertFinding:
+    """A finding as the notifiers tell it."""
+    return AlertFinding(
+        kind=finding.kind.value,
+        severity=finding.severity,
+        path=finding.path,
+        evidence_before=finding.evidence_before,
+        evidence_after=finding.evidence_after,
     )

@@ -69,7 +69,7 @@ def classify(change: Change, *, region: str, lexicon: Lexicon | None = None) -> 
     if unexplained:
         findings.append(_cosmetic(unexplained, context))
     unique = list(dict.fromkeys(findings))
-    return sorted(unique, key=lambda f: f.severity.rank)
+    return sorted(unique, key=lambda f: -f.severity.rank)  # most severe first
 
 
 def _classify_op(evidence: OpEvidence, context: Context, *, links_reported: bool) -> list[Finding]:

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+# The one definition of how serious a finding is: the alerts are told in its terms.
+from notifiers.alert import Severity
+
+__all__ = ["Finding", "FindingKind", "Severity"]
+
 
 class FindingKind(StrEnum):
     NEW_DATA_CATEGORY = "new_data_category"
@@ -15,17 +20,6 @@ class FindingKind(StrEnum):
     EFFECTIVE_DATE_CHANGED = "effective_date_changed"
     LEGAL_BASIS_CHANGED = "legal_basis_changed"
     COSMETIC = "cosmetic"
-
-
-class Severity(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @property
-    def rank(self) -> int:
-        """0 for the most severe, for sorting."""
-        return (Severity.HIGH, Severity.MEDIUM, Severity.LOW).index(self)
 
 
 @dataclass(frozen=True, slots=True)

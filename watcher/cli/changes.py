@@ -11,6 +11,7 @@ from typing import Any
 from storage import ChangeRecord
 from watcher.cli.common import open_database
 from watcher.cli.options import add_db_option
+from watcher.stored import stored_finding
 
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -74,17 +75,8 @@ def change_as_json(change: ChangeRecord) -> dict[str, object]:
         "summary": change.summary,
         "from_snapshot": change.from_snapshot_id,
         "to_snapshot": change.to_snapshot_id,
-        "findings": [
-            {
-                "kind": f.kind,
-                "severity": f.severity,
-                "region": f.region,
-                "path": f.path,
-                "evidence_before": f.evidence_before,
-                "evidence_after": f.evidence_after,
-            }
-            for f in change.findings
-        ],
+        # The same fields as `watcher check --json`: one model of a finding.
+        "findings": [stored_finding(f).to_json() for f in change.findings],
     }
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from watcher.cli.common import is_terminal, open_database, run_pass
 from watcher.cli.options import add_config_option, add_db_option
 from watcher.config import load_config
-from watcher.pipeline import CheckReport
+from watcher.pipeline import CheckOutcome, CheckReport
 from watcher.settings import config_path
 
 
@@ -81,14 +81,18 @@ def _print_summary(reports: list[CheckReport]) -> None:
     for column in ("target", "outcome", "detail", "time"):
         table.add_column(column)
     for report in sorted(reports, key=lambda r: r.target_id):
-        if report.outcome == "failed":
+        if report.outcome is CheckOutcome.FAILED:
             detail = f"{report.failure_kind}: {report.failure_detail}"
-        elif report.outcome == "changed":
+        elif report.outcome is CheckOutcome.CHANGED:
             detail = f"change #{report.change_id}: {report.summary}"
+        elif report.outcome is CheckOutcome.SKIPPED:
+            detail = report.failure_detail or ""
         else:
             detail = report.summary or ""
+        if report.notes:
+            detail = "; ".join(filter(None, (detail, *report.notes)))
         seconds = report.timings.get("total_ms", 0.0) / 1000
-        table.add_row(report.target_id, report.outcome, detail, f"{seconds:.1f}s")
+        table.add_row(report.target_id, report.outcome.value, detail, f"{seconds:.1f}s")
     console.print(table)
-    counts = Counter(r.outcome for r in reports)
+    counts = Counter(r.outcome.value for r in reports)
     console.print(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))

@@ -41,9 +41,11 @@ def run_pass(
     """One pass over `targets` with one browser, closed at the end."""
 
     async def go() -> list[CheckReport]:
+        subscriptions = resolve_subscriptions(config)
         async with PlaywrightFetcher(browser_settings(config)) as fetcher:
-            checker = Checker(fetcher, database, subscriptions=resolve_subscriptions(config))
-            return await checker.check_many(targets, on_report)
+            with Checker(fetcher, database, subscriptions=subscriptions) as checker:
+                checker.analysis.start()  # the workers start while the browser does
+                return await checker.check_many(targets, on_report)
 
     return asyncio.run(go())
 

@@ -69,7 +69,7 @@ def _rounds(
         reports = run_pass(config, targets, database)
         counts: dict[str, int] = {}
         for report in reports:
-            counts[report.outcome] = counts.get(report.outcome, 0) + 1
+            counts[report.outcome.value] = counts.get(report.outcome.value, 0) + 1
         elapsed = time.monotonic() - started
         print(f"   pass of {len(reports)} checks in {elapsed:.1f}s: {counts}")
         with database.reader() as repo:

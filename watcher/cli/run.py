@@ -16,7 +16,7 @@ from storage import Database
 from watcher.alerts import Dispatcher, DispatchSettings, resolve_subscriptions, web_base_url
 from watcher.cli.common import browser_settings, open_database
 from watcher.cli.options import add_config_option, add_db_option
-from watcher.config import Config, load_config
+from watcher.config import Config, Target, load_config
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
 from watcher.pipeline import Checker
 from watcher.schedule import Schedule
@@ -83,18 +83,33 @@ async def _watch(config: Config, database: Database, spread: timedelta) -> None:
     dispatching.start()
     try:
         async with PlaywrightFetcher(browser_settings(config)) as fetcher:
-            checker = Checker(fetcher, database, subscriptions=subscriptions)
-            checker.register(targets, complete=True)
-            schedule = Schedule(checker, targets, database, startup_spread=spread)
-            schedule.start()
-            print(
-                f"watching {len(targets)} targets, alerting {len(subscriptions)} subscriptions; "
-                f"next check at {schedule.next_due():%Y-%m-%d %H:%M:%S} UTC; stop with Ctrl-C",
-                flush=True,
-            )
-            await stop.wait()
-            print("stopping: letting checks and the send in progress finish", flush=True)
-            await schedule.stop()
+            with Checker(fetcher, database, subscriptions=subscriptions) as checker:
+                await _run_schedule(
+                    checker, targets, database, stop, spread=spread, alerting=len(subscriptions)
+                )
     finally:
         dispatcher.stop()
         await asyncio.to_thread(dispatching.join)
+
+
+async def _run_schedule(
+    checker: Checker,
+    targets: list[Target],
+    database: Database,
+    stop: asyncio.Event,
+    *,
+    spread: timedelta,
+    alerting: int,
+) -> None:
+    checker.analysis.start()
+    checker.register(targets, complete=True)
+    schedule = Schedule(checker, targets, database, startup_spread=spread)
+    schedule.start()
+    print(
+        f"watching {len(targets)} targets, alerting {alerting} subscriptions; "
+        f"next check at {schedule.next_due():%Y-%m-%d %H:%M:%S} UTC; stop with Ctrl-C",
+        flush=True,
+    )
+    await stop.wait()
+    print("stopping: letting checks and the send in progress finish", flush=True)
+    await schedule.stop()

@@ -24,6 +24,8 @@ class FailureKind(StrEnum):
     REGION_MISMATCH = "region_mismatch"
     ACTION_FAILED = "action_failed"
     BROWSER_ERROR = "browser_error"
+    TOO_LARGE = "too_large"
+    BAD_ENCODING = "bad_encoding"
 
 
 @dataclass(frozen=True)

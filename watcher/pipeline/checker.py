@@ -1,0 +1,256 @@
+"""`Checker`: composes a check of a target from the shared steps.
+
+    lease → latest version → load page (fetch, health, read) → [re-load to confirm] → decide
+          → [compare: diff + classify] → record (one transaction) → objection forms → give back
+
+The event loop only waits: the browser works in its own process, reading and comparing run in
+the analysis workers, and every database call runs in one storage thread of this checker (so
+a busy SQLite writer elsewhere never stalls the loop, and this process never competes with
+itself for SQLite's write lock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from storage import Database, StorageError, VersionConflictError
+from watcher.alerts.subscriptions import Subscription
+from watcher.alerts.workers import new_worker_id
+from watcher.config import Target
+from watcher.fetch.base import Fetcher, FetchFailure
+from watcher.health import ContentLimits
+from watcher.pipeline.analysis import Analysis
+from watcher.pipeline.decide import (
+    Changed,
+    Different,
+    FindingsOf,
+    Stored,
+    Verdict,
+    compare,
+    decide,
+    form_findings,
+    needs_confirmation,
+    page_findings,
+)
+from watcher.pipeline.forms import load_forms, opt_out_target
+from watcher.pipeline.lease import Leases
+from watcher.pipeline.outcome import CheckOutcome, CheckProblem
+from watcher.pipeline.page import Page, PageRules, load_page
+from watcher.pipeline.record import Recorder
+from watcher.pipeline.report import CheckReport
+from watcher.stored import target_spec
+
+log = logging.getLogger("watcher.check")
+
+Clock = Callable[[], datetime]
+# Loads the page of a check, given the stored version's length (to tell a partial render).
+PageLoad = Callable[[int | None], Awaitable[Page | FetchFailure]]
+R = TypeVar("R")
+
+# Another writer storing a version between our read and our write is rare (leases keep
+# checkers apart); each retry compares with the version that writer stored.
+MAX_CONFLICTS = 3
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Checker:
+    """Runs checks of targets against one fetcher and one database. Close it when done."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        database: Database,
+        *,
+        analysis: Analysis | None = None,
+        clock: Clock = utc_now,
+        limits: ContentLimits | None = None,
+        subscriptions: Sequence[Subscription] = (),
+        follow_opt_out: bool = True,
+        holder: str | None = None,
+    ) -> None:
+        self.fetcher = fetcher
+        self.database = database
+        self.clock = clock
+        self.limits = limits or ContentLimits()
+        # Follow objection links and keep the state of their forms as a derived target.
+        self.follow_opt_out = follow_opt_out
+        self._owns_analysis = analysis is None
+        self.analysis = analysis or Analysis.in_processes()
+        self.recorder = Recorder(database, subscriptions, clock)
+        self.leases = Leases(database, holder or new_worker_id(), clock)
+        self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storage")
+
+    def close(self) -> None:
+        self._storage.shutdown(wait=True)
+        if self._owns_analysis:
+            self.analysis.close()
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def register(self, targets: Sequence[Target], *, complete: bool = False) -> None:
+        """Record the targets; with `complete`, targets not among them are deactivated."""
+        now = self.clock()
+        with self.database.transaction() as repo:
+            repo.upsert_targets([target_spec(t) for t in targets], now)
+            if complete:
+                repo.deactivate_targets_except([t.id for t in targets], now)
+
+    async def check_many(
+        self,
+        targets: Sequence[Target],
+        on_report: Callable[[CheckReport], None] | None = None,
+    ) -> list[CheckReport]:
+        """Check every target once; reports come back in the order the checks finish.
+
+        A database error stops the pass: the checks still running are cancelled (nothing of
+        theirs is recorded) and the error is raised once.
+        """
+        await self._in_storage(self.register, targets)
+        reports: list[CheckReport] = []
+        tasks = [asyncio.create_task(self.check(t)) for t in targets]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                report = await next_done
+                for each in (report, *report.related):
+                    reports.append(each)
+                    if on_report is not None:
+                        on_report(each)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return reports
+
+    async def check(self, target: Target) -> CheckReport:
+        """One check of `target`. Raises `StorageError` when the database cannot be used."""
+        held = await self._in_storage(self.leases.take, target)
+        if held is not None:
+            report = CheckReport.of(
+                target,
+                CheckOutcome.SKIPPED,
+                failure_detail=f"being checked by {held.holder} (lease until "
+                f"{held.expires_at:%H:%M:%S} UTC)",
+            )
+            report.log()
+            return report
+        try:
+            return await self._check_with_forms(target)
+        finally:
+            await self._give_back(target)
+
+    async def _check_with_forms(self, target: Target) -> CheckReport:
+        report, page = await self._checked(target, self._page_loader(target), page_findings)
+        if page is None or not self.follow_opt_out:
+            return report
+        links = page.links
+        if not links:
+            return report
+        derived = opt_out_target(target, links)
+        await self._in_storage(self.register, [derived])
+
+        async def forms(_: int | None) -> Page | FetchFailure:
+            return await load_forms(self.fetcher, self.analysis, target, links)
+
+        related, _ = await self._checked(derived, forms, form_findings)
+        return replace(report, related=(related,))
+
+    def _page_loader(self, target: Target) -> PageLoad:
+        request = target.to_fetch_request()
+
+        async def load(previous_length: int | None) -> Page | FetchFailure:
+            rules = PageRules.for_target(target, self.limits, previous_length)
+            return await load_page(self.fetcher, self.analysis, request, rules)
+
+        return load
+
+    async def _checked(
+        self, target: Target, load: PageLoad, findings_of: FindingsOf
+    ) -> tuple[CheckReport, Page | None]:
+        """The check of one target with its report, and the page when it was sound.
+
+        Trouble of the service's own (a bug, a dead analysis worker) is recorded as a failed
+        check with a named problem and logged in one line, so one target cannot stop a pass.
+        """
+        started_at = self.clock()
+        try:
+            return await self._decided_and_recorded(target, load, findings_of, started_at)
+        except (StorageError, asyncio.CancelledError):
+            raise
+        except Exception as error:  # AnalysisCrashError, or a bug: one target, not the pass
+            detail = f"{type(error).__name__}: {error}"
+            log.error("check target=%s failed on an internal error: %s", target.id, detail)
+            log.debug("internal error in the check of %s", target.id, exc_info=True)
+            report = await self._in_storage(
+                self.recorder.problem, target, CheckProblem.INTERNAL.value, detail, started_at
+            )
+            report.log()
+            return report, None
+
+    async def _decided_and_recorded(
+        self,
+        target: Target,
+        load: PageLoad,
+        findings_of: FindingsOf,
+        started_at: datetime,
+    ) -> tuple[CheckReport, Page | None]:
+        stored = await self._in_storage(self.recorder.latest, target.id)
+        length = stored.text_length if stored is not None else None
+        first = await load(length)
+        again = await load(length) if needs_confirmation(target.confirm, stored, first) else None
+        for _ in range(MAX_CONFLICTS):
+            verdict = await self._verdict(target, stored, first, again, findings_of)
+            try:
+                report = await self._in_storage(
+                    self.recorder.record, target, verdict, stored, started_at
+                )
+            except VersionConflictError:
+                # Another process stored a version first: compare with that one instead.
+                stored = await self._in_storage(self.recorder.latest, target.id)
+                continue
+            report.log()
+            return report, first if isinstance(first, Page) else None
+        raise StorageError(
+            self.database.display_url,
+            f"{target.id}: other writers kept storing versions first ({MAX_CONFLICTS} times)",
+        )
+
+    async def _verdict(
+        self,
+        target: Target,
+        stored: Stored | None,
+        first: Page | FetchFailure,
+        again: Page | FetchFailure | None,
+        findings_of: FindingsOf,
+    ) -> Verdict:
+        decision = decide(stored, first, again)
+        if not isinstance(decision, Different):
+            return decision
+        assert stored is not None
+        change, findings = await self.analysis.run(
+            compare, stored.canonical, decision.page.canonical, target.region_id, findings_of
+        )
+        return Changed(decision.page, change, findings)
+
+    async def _give_back(self, target: Target) -> None:
+        try:
+            await self._in_storage(self.leases.give_back, target)
+        except StorageError as error:
+            # The lease runs out by itself; the error that matters is reported by the check.
+            log.debug("could not give back the lease of %s: %s", target.id, error)
+
+    async def _in_storage(self, function: Callable[..., R], *args: object) -> R:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._storage, function, *args)

@@ -1,0 +1,29 @@
+"""What a check came to, and why one that produced nothing did: the one definition of each."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CheckOutcome(StrEnum):
+    """The outcome of one check of one target, as stored, printed and logged."""
+
+    FIRST = "first"  # the target's first version was stored
+    UNCHANGED = "unchanged"  # same text as the stored version
+    CHANGED = "changed"  # a new version and the change to it were stored
+    FAILED = "failed"  # no trustworthy page (see `failure_kind`); never a change
+    FLAP = "flap"  # a difference that did not survive the confirmation re-fetch
+    # Another process was checking the target at that moment: nothing was fetched or stored.
+    SKIPPED = "skipped"
+
+
+class CheckProblem(StrEnum):
+    """Why a check could not be completed for a reason other than the page itself.
+
+    Page failures are `watcher.fetch.FailureKind`s; these name the service's own trouble. A
+    check that meets one is reported and logged, but cannot always be recorded (the database may
+    be what is gone).
+    """
+
+    DATABASE = "database_error"
+    INTERNAL = "internal_error"

@@ -1,0 +1,48 @@
+"""watcher's values ⇄ storage's records: one converter for each direction of the boundary.
+
+Storage knows nothing of watcher and keeps the application's words (kinds, severities,
+outcomes) as plain strings; these functions are the only place they cross.
+"""
+
+from __future__ import annotations
+
+from storage import FindingRecord, FindingSpec, TargetSpec
+from watcher.classify import Finding, FindingKind, Severity
+from watcher.config import Target
+
+
+def target_spec(target: Target) -> TargetSpec:
+    return TargetSpec(
+        id=target.id,
+        source_id=target.source_id,
+        region_id=target.region_id,
+        url=target.url,
+        title=target.title,
+    )
+
+
+def finding_spec(finding: Finding) -> FindingSpec:
+    return FindingSpec(
+        kind=finding.kind.value,
+        severity=finding.severity.value,
+        region=finding.region,
+        path=finding.path,
+        evidence_before=finding.evidence_before,
+        evidence_after=finding.evidence_after,
+        note=finding.note,
+        terms=finding.terms,
+    )
+
+
+def stored_finding(record: FindingRecord) -> Finding:
+    """A stored finding as the classifier made it (raises ValueError for a word it never uses)."""
+    return Finding(
+        kind=FindingKind(record.kind),
+        severity=Severity(record.severity),
+        evidence_before=record.evidence_before or "",
+        evidence_after=record.evidence_after or "",
+        path=record.path,
+        region=record.region,
+        note=record.note,
+        terms=record.terms,
+    )
