@@ -65,14 +65,30 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def _fill(disk: Path) -> None:
     """Write until the file system says it is full."""
-    with (disk / "filler").open("wb") as filler:
-        chunk = b"\0" * 65536
-        try:
+    chunk = b"\0" * 65536
+    try:
+        with (disk / "filler").open("wb") as filler:
             while True:
                 filler.write(chunk)
                 filler.flush()
-        except OSError:
-            pass
+    except OSError:
+        pass  # full: what was written stays
+
+
+def _wait_for_page_requests(
+    site: SimulatedMetaSite, beyond: int, process: subprocess.Popen[str]
+) -> None:
+    """Returns once the site has served more than `beyond` page requests."""
+    while _page_requests(site) <= beyond:
+        try:
+            process.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail("watcher check ended before fetching a page")
+
+
+def _page_requests(site: SimulatedMetaSite) -> int:
+    return site.request_count("genai") + site.request_count("privacy_policy")
 
 
 @pytest.mark.browser
@@ -91,16 +107,20 @@ def test_a_full_disk_mid_pass_is_one_error_line_and_exit_1(
     first = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert first.returncode == 0, first.stderr
     site.set_version("genai", 1)
+    served = _page_requests(site)
+
+    # The disk fills up once the pass is under way: its first pages are being fetched.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for_page_requests(site, served, process)
     _fill(small_disk)
+    _, stderr = process.communicate(timeout=300)
 
-    full = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-
-    assert full.returncode == 1, (full.stdout, full.stderr)
-    errors = [line for line in full.stderr.splitlines() if line.strip()]
-    assert len(errors) == 1, full.stderr
+    assert process.returncode == 1, stderr
+    errors = [line for line in stderr.splitlines() if line.strip()]
+    assert len(errors) == 1, stderr
     assert errors[0].startswith("watcher: ") and "full" in errors[0], errors
-    assert "Traceback" not in full.stderr
-    assert "Task exception was never retrieved" not in full.stderr
+    assert "Traceback" not in stderr
+    assert "Task exception was never retrieved" not in stderr
     os.remove(small_disk / "filler")
     database = Database(db_url)
     try:

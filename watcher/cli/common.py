@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 
 from storage import Database
 from watcher.alerts import resolve_subscriptions
@@ -41,13 +42,21 @@ def run_pass(
     """One pass over `targets` with one browser, closed at the end."""
 
     async def go() -> list[CheckReport]:
-        subscriptions = resolve_subscriptions(config)
-        async with PlaywrightFetcher(browser_settings(config)) as fetcher:
-            with Checker(fetcher, database, subscriptions=subscriptions) as checker:
-                checker.analysis.start()  # the workers start while the browser does
+        fetcher = PlaywrightFetcher(browser_settings(config))
+        with Checker(fetcher, database, subscriptions=resolve_subscriptions(config)) as checker:
+            async with started(checker, fetcher):
                 return await checker.check_many(targets, on_report)
 
     return asyncio.run(go())
+
+
+@asynccontextmanager
+async def started(checker: Checker, fetcher: PlaywrightFetcher) -> AsyncIterator[None]:
+    """The browser and the analysis workers, started side by side; the browser closed after."""
+    warming = asyncio.ensure_future(asyncio.to_thread(checker.analysis.start))
+    async with fetcher:
+        await warming
+        yield
 
 
 def is_terminal() -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 from storage import Database
 from watcher.alerts import Dispatcher, DispatchSettings, resolve_subscriptions, web_base_url
-from watcher.cli.common import browser_settings, open_database
+from watcher.cli.common import browser_settings, open_database, started
 from watcher.cli.options import add_config_option, add_db_option
 from watcher.config import Config, Target, load_config
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
@@ -82,8 +82,9 @@ async def _watch(config: Config, database: Database, spread: timedelta) -> None:
     dispatching = threading.Thread(target=dispatcher.run, name="dispatcher", daemon=True)
     dispatching.start()
     try:
-        async with PlaywrightFetcher(browser_settings(config)) as fetcher:
-            with Checker(fetcher, database, subscriptions=subscriptions) as checker:
+        fetcher = PlaywrightFetcher(browser_settings(config))
+        with Checker(fetcher, database, subscriptions=subscriptions) as checker:
+            async with started(checker, fetcher):
                 await _run_schedule(
                     checker, targets, database, stop, spread=spread, alerting=len(subscriptions)
                 )
@@ -101,7 +102,6 @@ async def _run_schedule(
     spread: timedelta,
     alerting: int,
 ) -> None:
-    checker.analysis.start()
     checker.register(targets, complete=True)
     schedule = Schedule(checker, targets, database, startup_spread=spread)
     schedule.start()

@@ -48,10 +48,14 @@ def default_workers() -> int:
 class Analysis:
     """Runs pure functions of a check off the event loop. Safe to share across tasks."""
 
-    def __init__(self, make_executor: Callable[[], Executor], *, kind: str) -> None:
+    def __init__(self, make_executor: Callable[[], Executor], *, workers: int, kind: str) -> None:
         self._make_executor = make_executor
         self._executor: Executor | None = None
         self._lock = threading.Lock()
+        # Set once every worker of the current executor has answered: from then on, handing a
+        # job to the pool never starts a process in the caller's thread.
+        self._ready = threading.Event()
+        self.workers = workers
         self.kind = kind
 
     @classmethod
@@ -71,22 +75,29 @@ class Analysis:
                 max_tasks_per_child=TASKS_PER_WORKER,
             )
 
-        return cls(make, kind=f"{count} worker process(es)")
+        return cls(make, workers=count, kind=f"{count} worker process(es)")
 
     @classmethod
     def in_threads(cls, workers: int = 2) -> Analysis:
         def make() -> Executor:
             return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
 
-        return cls(make, kind=f"{workers} worker thread(s)")
+        return cls(make, workers=workers, kind=f"{workers} worker thread(s)")
 
     def start(self) -> None:
-        """Start the workers now (they start on first use otherwise)."""
-        self._current()
+        """Start every worker and wait until each answers. Blocking (the first worker process
+        imports the whole reading and comparing code, and the pool holds its lock while a
+        process starts): call it in a thread, as `run` does until the workers are up."""
+        executor = self._current()
+        for answer in [executor.submit(_ready) for _ in range(self.workers)]:
+            answer.result()
+        self._ready.set()
 
     async def run(self, function: Callable[..., R], *args: object) -> R:
         """`function(*args)` in a worker. Its exceptions come back as they were raised there;
         a worker that died is replaced and the call raises `AnalysisCrashError`."""
+        if not self._ready.is_set():
+            await asyncio.to_thread(self.start)
         executor = self._current()
         loop = asyncio.get_running_loop()
         try:
@@ -100,6 +111,7 @@ class Analysis:
     def close(self) -> None:
         with self._lock:
             executor, self._executor = self._executor, None
+            self._ready.clear()
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
@@ -113,8 +125,13 @@ class Analysis:
         with self._lock:
             if self._executor is broken:
                 self._executor = None
+                self._ready.clear()
         log.warning("an analysis worker died; starting new ones")
         broken.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> bool:
+    return True
 
 
 def _prepare_worker(memory_limit: int) -> None:
