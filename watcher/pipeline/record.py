@@ -174,44 +174,43 @@ class Recorder:
 
     def _failure(self, target: Target, verdict: Failed, started_at: datetime) -> CheckReport:
         failure = verdict.failure
-        with self.database.transaction() as repo:
-            check = repo.record_check(
-                CheckSpec(
-                    target_id=target.id,
-                    started_at=started_at,
-                    finished_at=self.clock(),
-                    outcome=CheckOutcome.FAILED.value,
-                    failure_kind=failure.kind.value,
-                    failure_detail=verdict.detail,
-                    http_status=failure.status,
-                    final_url=failure.final_url,
-                    timings=failure.timings.as_dict(),
-                )
-            )
-        return CheckReport.of(
+        return self._failed(
+            CheckSpec(
+                target_id=target.id,
+                started_at=started_at,
+                finished_at=self.clock(),
+                outcome=CheckOutcome.FAILED.value,
+                failure_kind=failure.kind.value,
+                failure_detail=verdict.detail,
+                http_status=failure.status,
+                final_url=failure.final_url,
+                timings=failure.timings.as_dict(),
+            ),
             target,
-            CheckOutcome.FAILED,
-            check_id=check.id,
-            failure_kind=failure.kind.value,
-            failure_detail=verdict.detail,
-            timings=failure.timings.as_dict(),
         )
 
     def problem(self, target: Target, kind: str, detail: str, started_at: datetime) -> CheckReport:
         """A check that met trouble of the service's own (a bug, a dead worker), recorded."""
+        spec = CheckSpec(
+            target_id=target.id,
+            started_at=started_at,
+            finished_at=self.clock(),
+            outcome=CheckOutcome.FAILED.value,
+            failure_kind=kind,
+            failure_detail=detail,
+        )
+        return self._failed(spec, target)
+
+    def _failed(self, spec: CheckSpec, target: Target) -> CheckReport:
         with self.database.transaction() as repo:
-            check = repo.record_check(
-                CheckSpec(
-                    target_id=target.id,
-                    started_at=started_at,
-                    finished_at=self.clock(),
-                    outcome=CheckOutcome.FAILED.value,
-                    failure_kind=kind,
-                    failure_detail=detail,
-                )
-            )
+            check = repo.record_check(spec)
         return CheckReport.of(
-            target, CheckOutcome.FAILED, check_id=check.id, failure_kind=kind, failure_detail=detail
+            target,
+            CheckOutcome.FAILED,
+            check_id=check.id,
+            failure_kind=spec.failure_kind,
+            failure_detail=spec.failure_detail,
+            timings=spec.timings,
         )
 
 
