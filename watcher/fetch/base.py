@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
+from watcher.fetch.proxy import Proxy
+
 
 class FailureKind(StrEnum):
     """Why a check could not produce a trustworthy page. Never a policy change."""
@@ -47,7 +49,7 @@ class FetchRequest:
     locale: str
     timezone: str
     accept_language: str
-    proxy: str | None = None
+    proxy: Proxy | None = None  # its repr and str never show the password
     wait_for: str | None = None
     actions: Sequence[Action] = ()
     timeout_s: float = 45.0

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -29,9 +28,8 @@ from watcher.fetch.base import (
     FetchTimings,
 )
 from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
-
-if TYPE_CHECKING:
-    from playwright.async_api import ProxySettings
+from watcher.fetch.browser_proxy import BrowserProxies
+from watcher.fetch.proxy import Proxy
 
 # Resolves once the DOM has had no mutation for `quiet` ms (or after `max` ms in any case): the
 # point where a JavaScript-rendered page has finished inserting its content.
@@ -47,7 +45,8 @@ _SETTLE_JS = """([quiet, max]) => new Promise(resolve => {
   setTimeout(done, max);
 })"""
 
-ContextKey = tuple[str, str, str, str, str | None]
+# The proxy holds its password (two accounts on one proxy are two contexts); its repr hides it.
+ContextKey = tuple[str, str, str, str, Proxy | None]
 
 
 @dataclass
@@ -68,6 +67,7 @@ class PlaywrightFetcher:
         self._pool_lock = asyncio.Lock()
         self._pool: dict[ContextKey, _PooledContext] = {}
         self._slots = asyncio.Semaphore(max(1, self.settings.max_concurrency))
+        self.proxies = BrowserProxies()
         self.launches = 0
 
     async def __aenter__(self) -> PlaywrightFetcher:
@@ -113,6 +113,7 @@ class PlaywrightFetcher:
             with contextlib.suppress(PlaywrightError):
                 await self._browser.close()
             self._browser = None
+        await self.proxies.close()
         if self._playwright is not None:
             # The driver may already be gone (Ctrl-C reaches its process group too).
             with contextlib.suppress(Exception):
@@ -218,7 +219,7 @@ class PlaywrightFetcher:
                 pooled.pages_served += 1
                 return pooled
             assert self._browser is not None
-            proxy: ProxySettings | None = {"server": request.proxy} if request.proxy else None
+            proxy = await self.proxies.settings_for(request.proxy) if request.proxy else None
             context = await self._browser.new_context(
                 locale=request.locale,
                 timezone_id=request.timezone,

@@ -1,0 +1,92 @@
+"""Region proxies that want a password: real Chromium, real loopback proxies that say 407.
+
+The HTTP proxies are the simulated site's region egresses with Basic authentication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import pytest
+from browser_harness import BrowserHarness
+
+from watcher.demo import demo_fetch_request
+from watcher.fetch.base import FetchRequest, FetchResult
+from watcher.fetch.proxy import Proxy
+from watcher.health import assess_page
+from watcher.normalize import normalize_html
+from watcher.simsite import EgressCredentials, SimulatedMetaSite
+
+pytestmark = pytest.mark.browser
+
+USER = "watcher-fr"
+PASSWORD = "s3cret-pass-42"
+WRONG = "wr0ng-s3cret-99"
+# Every character that must be percent-encoded in a URL's user information, and a non-ASCII one.
+SPECIAL = "p@ss:w/o?r#d%25 é"
+
+
+@pytest.fixture
+def locked_site() -> Iterator[SimulatedMetaSite]:
+    """The simulated site whose region egresses want USER and PASSWORD."""
+    credentials = EgressCredentials(USER, PASSWORD)
+    with SimulatedMetaSite(render_delay_ms=60, egress_credentials=credentials) as running:
+        running.set_version(None, 1)
+        yield running
+
+
+def genai_request(site: SimulatedMetaSite, proxy: str, *, https: bool = False) -> FetchRequest:
+    url = site.url("genai", locale="fr_FR")
+    if https:
+        url = url.replace("http://", "https://", 1)
+    request = demo_fetch_request(site, "fr", target_id="genai@fr", url=url, timeout_s=10)
+    return replace(request, proxy=Proxy.from_url(proxy))
+
+
+def with_password(url: str, password: str) -> str:
+    parts = urlsplit(url)
+    return url.replace(f":{parts.password}@", f":{password}@", 1)
+
+
+def french_text(result: FetchResult) -> str:
+    document = normalize_html(result.html, base_url=result.final_url, select=['[role="main"]'])
+    return document.canonical_text()
+
+
+def assert_hidden(secret: str, *texts: str) -> None:
+    for text in texts:
+        assert secret not in text, text
+
+
+# ---- HTTP proxies with Basic authentication -------------------------------------------------
+
+
+def test_credentials_reach_the_proxy_and_the_region_text_is_served(
+    locked_site: SimulatedMetaSite, browser: BrowserHarness
+) -> None:
+    request = genai_request(locked_site, locked_site.egress_proxy("fr", with_credentials=True))
+    outcome = browser.fetch(request)
+    assert isinstance(outcome, FetchResult), outcome
+    assert outcome.status == 200
+    assert assess_page(outcome, expected_variant="eu") is None
+    assert "intérêts légitimes" in french_text(outcome)
+    assert locked_site.egress_auth_counts("fr")["accepted"] >= 1
+    assert_hidden(PASSWORD, repr(request), str(request.proxy))
+
+
+def test_a_password_with_special_characters_works_percent_encoded(
+    browser: BrowserHarness,
+) -> None:
+    credentials = EgressCredentials("watcher@fr", SPECIAL)
+    with SimulatedMetaSite(render_delay_ms=60, egress_credentials=credentials) as site:
+        url = site.egress_proxy("fr", with_credentials=True)
+        assert "%40" in url and "%2F" in url and "%25" in url
+        request = genai_request(site, url)
+        assert request.proxy is not None and request.proxy.password == SPECIAL
+        outcome = browser.fetch(request)
+        assert isinstance(outcome, FetchResult), outcome
+        assert assess_page(outcome, expected_variant="eu") is None
+        assert site.egress_auth_counts("fr")["accepted"] >= 1
+        assert site.egress_auth_counts("fr")["rejected"] == 0
