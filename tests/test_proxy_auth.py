@@ -5,15 +5,19 @@ The HTTP proxies are the simulated site's region egresses with Basic authenticat
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from browser_harness import BrowserHarness
 
-from watcher.demo import demo_fetch_request
-from watcher.fetch.base import FetchRequest, FetchResult
+from watcher.cli.main import main
+from watcher.demo import demo_config_yaml, demo_fetch_request
+from watcher.fetch.base import FailureKind, FetchFailure, FetchRequest, FetchResult
 from watcher.fetch.proxy import Proxy
 from watcher.health import assess_page
 from watcher.normalize import normalize_html
@@ -90,3 +94,71 @@ def test_a_password_with_special_characters_works_percent_encoded(
         assert assess_page(outcome, expected_variant="eu") is None
         assert site.egress_auth_counts("fr")["accepted"] >= 1
         assert site.egress_auth_counts("fr")["rejected"] == 0
+
+
+def test_a_wrong_password_is_a_named_proxy_failure_that_never_shows_it(
+    locked_site: SimulatedMetaSite, browser: BrowserHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = with_password(locked_site.egress_proxy("fr", with_credentials=True), WRONG)
+    request = genai_request(locked_site, wrong)
+    outcome = browser.fetch(request)
+    assert isinstance(outcome, FetchFailure), outcome
+    assert outcome.kind is FailureKind.PROXY_ERROR
+    assert "refused the user name or password" in outcome.detail
+    assert f"{USER}:***@" in outcome.detail
+    assert locked_site.egress_auth_counts("fr")["rejected"] >= 1
+    assert_hidden(WRONG, outcome.detail, repr(outcome), repr(request), caplog.text)
+    # The right password afterwards works: the failed context is not reused for it.
+    right = genai_request(locked_site, locked_site.egress_proxy("fr", with_credentials=True))
+    assert isinstance(browser.fetch(right), FetchResult)
+
+
+def test_a_wrong_password_on_an_https_tunnel_is_named_too(
+    locked_site: SimulatedMetaSite, browser: BrowserHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Chromium reports a 407 to CONNECT as ERR_HTTP_RESPONSE_CODE_FAILURE; the proxy says why."""
+    caplog.set_level(logging.DEBUG)
+    wrong = with_password(locked_site.egress_proxy("fr", with_credentials=True), WRONG)
+    outcome = browser.fetch(genai_request(locked_site, wrong, https=True))
+    assert isinstance(outcome, FetchFailure), outcome
+    assert outcome.kind is FailureKind.PROXY_ERROR
+    assert "refused the user name or password (HTTP 407 to CONNECT)" in outcome.detail
+    assert_hidden(WRONG, outcome.detail, caplog.text)
+
+
+def test_a_proxy_that_wants_credentials_and_gets_none(
+    locked_site: SimulatedMetaSite, browser: BrowserHarness
+) -> None:
+    outcome = browser.fetch(genai_request(locked_site, locked_site.egress_proxy("fr")))
+    assert isinstance(outcome, FetchFailure), outcome
+    assert outcome.kind is FailureKind.PROXY_ERROR
+    assert "wants a user name and password" in outcome.detail
+    assert locked_site.egress_auth_counts("fr")["accepted"] == 0
+
+
+def test_check_json_names_the_failure_and_never_prints_the_password(
+    locked_site: SimulatedMetaSite,
+    chromium_available: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    proxies = {
+        region: with_password(locked_site.egress_proxy(region, with_credentials=True), WRONG)
+        for region in locked_site.regions
+    }
+    config = tmp_path / "sources.yaml"
+    config.write_text(demo_config_yaml(locked_site.base_url, proxies, pages=("genai",)))
+    database = f"sqlite:///{tmp_path / 'watcher.db'}"
+    args = ["--config", str(config), "--db", database]
+    assert main(["check", *args, "--json", "--only", "genai@fr"]) == 0
+    assert main(["validate", "--config", str(config)]) == 0
+    assert main(["changes", "--db", database, "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out.splitlines()[0])
+    assert (report["outcome"], report["failure_kind"]) == ("failed", "proxy_error"), report
+    assert "refused the user name or password" in report["failure_detail"]
+    assert report["change_id"] is None
+    assert_hidden(WRONG, captured.out, captured.err, caplog.text)

@@ -26,6 +26,9 @@ class FailureKind(StrEnum):
     REGION_MISMATCH = "region_mismatch"
     ACTION_FAILED = "action_failed"
     BROWSER_ERROR = "browser_error"
+    # The region's proxy cannot be reached, refuses the credentials or refuses a tunnel: a
+    # configuration or provider problem, whatever the page.
+    PROXY_ERROR = "proxy_error"
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,23 @@
-"""What the browser is told about a region's proxy.
+"""What the browser is told about a region's proxy, and what it is told on failure.
 
 Playwright wants the user name and password apart from the server (it drops credentials written
-in the server URL).
+in the server URL). When a fetch through a proxy fails on the network, the proxy is asked why,
+so that the check is named `proxy_error` with a reason a person can act on.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from watcher.fetch.base import FailureKind, FetchFailure, FetchRequest
 from watcher.fetch.proxy import Proxy
+from watcher.fetch.proxy_check import diagnose_proxy
 
 if TYPE_CHECKING:
     from playwright.async_api import ProxySettings
+
+DIAGNOSIS_TIMEOUT_S = 10.0
 
 
 class BrowserProxies:
@@ -33,3 +39,15 @@ def playwright_proxy(proxy: Proxy) -> ProxySettings:
     if proxy.bypass:
         settings["bypass"] = proxy.bypass
     return settings
+
+
+async def blame_proxy(request: FetchRequest, failure: FetchFailure) -> FetchFailure:
+    """A network failure renamed `proxy_error`, with the proxy's reason, when the proxy is at
+    fault; any other failure unchanged."""
+    if request.proxy is None or failure.kind is not FailureKind.NETWORK_ERROR:
+        return failure
+    timeout_s = min(DIAGNOSIS_TIMEOUT_S, request.timeout_s)
+    reason = await diagnose_proxy(request.proxy, request.url, timeout_s=timeout_s)
+    if reason is None:
+        return failure
+    return replace(failure, kind=FailureKind.PROXY_ERROR, detail=f"{reason}; {failure.detail}")

@@ -28,8 +28,9 @@ from watcher.fetch.base import (
     FetchTimings,
 )
 from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
-from watcher.fetch.browser_proxy import BrowserProxies
+from watcher.fetch.browser_proxy import BrowserProxies, blame_proxy
 from watcher.fetch.proxy import Proxy
+from watcher.fetch.proxy_check import proxy_refused
 
 # Resolves once the DOM has had no mutation for `quiet` ms (or after `max` ms in any case): the
 # point where a JavaScript-rendered page has finished inserting its content.
@@ -143,6 +144,8 @@ class PlaywrightFetcher:
                     started,
                 )
             await self._release(request, pooled, failed=isinstance(outcome, FetchFailure))
+            if isinstance(outcome, FetchFailure):
+                outcome = await blame_proxy(request, outcome)
             return outcome
 
     async def _load(
@@ -163,6 +166,10 @@ class PlaywrightFetcher:
                 return _failure(request, FailureKind.NETWORK_ERROR, _message(error), started)
             navigation_ms = (time.perf_counter() - navigation_started) * 1000
             status = response.status if response is not None else 0
+            if status == 407 and request.proxy is not None:
+                # The proxy's own refusal page: waiting for content would only time out.
+                detail = proxy_refused(request.proxy)
+                return _failure(request, FailureKind.PROXY_ERROR, detail, started, page.url)
 
             render_started = time.perf_counter()
             wait_error = await _wait_rendered(page, request, self.settings, started)
