@@ -1,12 +1,14 @@
 """Region proxies that want a password: real Chromium, real loopback proxies that say 407.
 
-The HTTP proxies are the simulated site's region egresses with Basic authentication.
+The HTTP proxies are the simulated site's region egresses with Basic authentication; the SOCKS5
+proxy is a real RFC 1928/1929 server whose exit is the French egress.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser_harness import BrowserHarness
+from socks5_server import Address, Socks5Server
 
 from watcher.cli.main import main
 from watcher.demo import demo_config_yaml, demo_fetch_request
@@ -162,3 +165,67 @@ def test_check_json_names_the_failure_and_never_prints_the_password(
     assert "refused the user name or password" in report["failure_detail"]
     assert report["change_id"] is None
     assert_hidden(WRONG, captured.out, captured.err, caplog.text)
+
+
+# ---- SOCKS5 with a user name and password, through the loopback bridge -----------------------
+
+
+@pytest.fixture
+def socks_in_france(site: SimulatedMetaSite) -> Iterator[Socks5Server]:
+    """A SOCKS5 proxy with a password whose exit is in (simulated) France."""
+    main_port = urlsplit(site.base_url).port
+    french_exit = ("127.0.0.1", urlsplit(site.egress_proxy("fr")).port or 0)
+
+    def exit_to(address: Address) -> Address:
+        return french_exit if address[1] == main_port else address
+
+    with Socks5Server(USER, SPECIAL, exit_to=exit_to) as server:
+        yield server
+
+
+def test_socks5_with_a_password_reaches_the_region_text(
+    site: SimulatedMetaSite, socks_in_france: Socks5Server, browser: BrowserHarness
+) -> None:
+    site.set_version(None, 1)
+    request = genai_request(site, socks_in_france.url())
+    outcome = browser.fetch(request)
+    assert isinstance(outcome, FetchResult), outcome
+    assert assess_page(outcome, expected_variant="eu") is None
+    assert "intérêts légitimes" in french_text(outcome)
+    assert socks_in_france.counts["accepted"] >= 1
+    assert socks_in_france.counts["rejected"] == 0
+    assert request.proxy is not None
+    bridge = browser.fetcher.proxies.bridge_for(request.proxy)
+    assert bridge is not None and bridge.tunnels_opened >= 1
+
+
+def test_socks5_with_a_wrong_password_is_a_named_proxy_failure(
+    site: SimulatedMetaSite,
+    socks_in_france: Socks5Server,
+    browser: BrowserHarness,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    request = genai_request(site, socks_in_france.url(password=WRONG))
+    outcome = browser.fetch(request)
+    assert isinstance(outcome, FetchFailure), outcome
+    assert outcome.kind is FailureKind.PROXY_ERROR
+    assert "SOCKS5" in outcome.detail and "user name or password" in outcome.detail
+    assert socks_in_france.counts["rejected"] >= 1
+    assert socks_in_france.counts["accepted"] == 0
+    assert_hidden(WRONG, outcome.detail, repr(outcome), repr(request), caplog.text)
+
+
+def test_an_unreachable_proxy_is_a_named_proxy_failure(
+    site: SimulatedMetaSite, browser: BrowserHarness
+) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for scheme in ("http", "socks5"):
+        proxy = f"{scheme}://{USER}:{PASSWORD}@127.0.0.1:{port}"
+        outcome = browser.fetch(replace(genai_request(site, proxy), target_id=f"genai@{scheme}"))
+        assert isinstance(outcome, FetchFailure), outcome
+        assert outcome.kind is FailureKind.PROXY_ERROR, outcome
+        assert f"127.0.0.1:{port}" in outcome.detail
+        assert_hidden(PASSWORD, outcome.detail)

@@ -16,12 +16,16 @@ import ssl
 from urllib.parse import urlsplit
 
 from watcher.fetch.proxy import Proxy
+from watcher.fetch.socks5 import Socks5Error, open_tunnel
 
 _STATUS_LINE_LIMIT = 8 * 1024
 
 
 def proxy_refused(proxy: Proxy, how: str = "HTTP 407") -> str:
     """The failure detail for a proxy that answered 407 Proxy Authentication Required."""
+    if proxy.scheme == "socks5":
+        # Through the bridge, which answers 407 when the SOCKS5 proxy refuses its login.
+        return f"SOCKS5 proxy {proxy.display} rejected the user name or password"
     if proxy.has_credentials:
         return f"proxy {proxy.display} refused the user name or password ({how})"
     return f"proxy {proxy.display} wants a user name and password ({how})"
@@ -30,8 +34,8 @@ def proxy_refused(proxy: Proxy, how: str = "HTTP 407") -> str:
 async def diagnose_proxy(proxy: Proxy, url: str, *, timeout_s: float = 10.0) -> str | None:
     """Why `proxy` cannot carry a request for `url`; None when it can (the fault is elsewhere).
 
-    It asks what the browser asked: a CONNECT tunnel for https:// pages, or a HEAD for plain
-    http:// pages.
+    It asks what the browser asked: a SOCKS5 tunnel, a CONNECT tunnel for https:// pages, or a
+    HEAD for plain http:// pages.
     """
     target = urlsplit(url)
     host = target.hostname or ""
@@ -40,13 +44,24 @@ async def diagnose_proxy(proxy: Proxy, url: str, *, timeout_s: float = 10.0) -> 
     except ValueError:
         return None
     if proxy.scheme == "socks5":
-        return None  # Chromium speaks to SOCKS5 proxies itself and names their failures
+        return await _diagnose_socks5(proxy, host, port, timeout_s)
     try:
         return await asyncio.wait_for(
             _diagnose_http(proxy, target.scheme, url, host, port), timeout_s
         )
     except TimeoutError:
         return f"proxy {proxy.display} did not answer within {timeout_s:g}s"
+
+
+async def _diagnose_socks5(proxy: Proxy, host: str, port: int, timeout_s: float) -> str | None:
+    try:
+        _, writer = await open_tunnel(proxy, host, port, timeout_s=timeout_s)
+    except Socks5Error as error:
+        return str(error)
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return None
 
 
 async def _diagnose_http(proxy: Proxy, scheme: str, url: str, host: str, port: int) -> str | None:
