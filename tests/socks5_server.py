@@ -148,7 +148,8 @@ def _pipe(client: socket.socket, upstream: socket.socket) -> None:
         selector.register(upstream, selectors.EVENT_READ, client)
         while True:
             for key, _ in selector.select():
-                source: socket.socket = key.fileobj  # type: ignore[assignment]
+                source = key.fileobj
+                assert isinstance(source, socket.socket)
                 data = source.recv(65536)
                 if not data:
                     return
