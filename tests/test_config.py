@@ -22,6 +22,7 @@ from watcher.config import (
 from watcher.config.urls import expand_url, placeholder_values, redact_credentials
 from watcher.errors import ConfigError
 from watcher.fetch.base import Action
+from watcher.fetch.proxy import Proxy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = PROJECT_ROOT / "sources.yaml"
@@ -226,7 +227,8 @@ def test_target_fields_and_fetch_request() -> None:
     assert request.url == target.url
     assert (request.locale, request.timezone) == ("en-GB", "Europe/London")
     assert request.accept_language == "en-GB,en;q=0.9"
-    assert request.proxy == "socks5://watcher:s3cret-pass@127.0.0.1:1080"
+    assert request.proxy == Proxy("socks5", "127.0.0.1", 1080, "watcher", "s3cret-pass")
+    assert "s3cret" not in repr(request) and "s3cret" not in repr(target)
     assert request.wait_for == "h1"
     assert request.timeout_s == 45.0
     assert tuple(request.actions) == target.actions
@@ -687,7 +689,7 @@ def test_proxy_errors_never_show_the_password(tmp_path: Path) -> None:
 )
 def test_valid_proxies(proxy: str) -> None:
     text = variant("socks5://watcher:s3cret-pass@127.0.0.1:1080", proxy)
-    assert parse_config(text).regions["uk"].proxy == proxy
+    assert parse_config(text).regions["uk"].proxy == Proxy.from_url(proxy)
 
 
 def test_proxy_with_a_path_is_rejected_without_leaking(tmp_path: Path) -> None:

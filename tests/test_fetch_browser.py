@@ -10,6 +10,7 @@ from browser_harness import BrowserHarness
 
 from watcher.demo import ACCEPT_ESSENTIAL_COOKIES
 from watcher.fetch.base import Action, FailureKind, FetchFailure, FetchRequest, FetchResult
+from watcher.fetch.proxy import Proxy
 from watcher.health import assess_page
 from watcher.normalize import normalize_html
 from watcher.simsite import SimulatedMetaSite
@@ -42,7 +43,7 @@ def request(
         locale=locale,
         timezone=zone,
         accept_language=accept,
-        proxy=site.egress_proxy(region),
+        proxy=Proxy.from_url(site.egress_proxy(region)),
         wait_for=wait_for,
         actions=actions,
         timeout_s=timeout_s,

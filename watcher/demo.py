@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from watcher.fetch.base import Action, FetchRequest
+from watcher.fetch.proxy import Proxy
 from watcher.simsite import PAGES, SimulatedMetaSite
 
 # The simulated cookie dialog's "only essential cookies" button, as Meta's real one is marked.
@@ -90,7 +91,7 @@ def demo_fetch_request(
         locale=locale,
         timezone=zone,
         accept_language=accept,
-        proxy=site.egress_proxy(region),
+        proxy=Proxy.from_url(site.egress_proxy(region, with_credentials=True)),
         wait_for=MAIN_HEADING,
         actions=(ACCEPT_ESSENTIAL_COOKIES,),
         timeout_s=timeout_s,

@@ -12,10 +12,21 @@ from difflib import get_close_matches
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from watcher.config.durations import DURATION_EXAMPLES, check_range, parse_duration
-from watcher.config.urls import check_proxy, check_url_template
+from watcher.config.urls import check_url_template
+from watcher.fetch.proxy import Proxy
 
 _REGION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -97,6 +108,16 @@ def _interval(value: timedelta) -> timedelta:
     return check_range(value, what="interval", least=MIN_INTERVAL)
 
 
+def _proxy(value: object) -> Proxy:
+    """A proxy URL parsed once, so that only its password-free `display` is ever printed."""
+    if isinstance(value, Proxy):
+        return value
+    if not isinstance(value, str):
+        # Reported like any other wrong type ("expected a string, got the number 3128").
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    return Proxy.from_url(value)
+
+
 def _timeout(value: timedelta) -> timedelta:
     return check_range(value, what="timeout", least=MIN_TIMEOUT, most=MAX_TIMEOUT)
 
@@ -119,7 +140,8 @@ class RegionConfig(_Strict):
     locale: Annotated[str, AfterValidator(_locale)]
     timezone: Annotated[str, AfterValidator(_timezone)]
     accept_language: Annotated[str, AfterValidator(_accept_language)]
-    proxy: Annotated[str, AfterValidator(check_proxy)] | None = None
+    # Dumped as its `display`: a dump of the config is output like any other.
+    proxy: Annotated[Proxy, PlainValidator(_proxy), PlainSerializer(str)] | None = None
     # Which legal text an egress in this region should be served; a page declaring another one
     # is a fetch problem (wrong egress), not a policy change.
     legal_variant: LegalVariant | None = None

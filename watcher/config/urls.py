@@ -84,8 +84,6 @@ def check_url_template(template: str) -> str:
     return template
 
 
-PROXY_SCHEMES: tuple[str, ...] = ("http", "https", "socks5")
-
 # Everything between '://' and the LAST '@' of the token is hidden: user names of proxies are
 # often tokens themselves, passwords may contain '@' or '/', and the scheme may be mistyped
 # ("socks 5://"). Over-redacting an odd URL is the safe mistake.
@@ -108,29 +106,3 @@ def mask_userinfo(value: str) -> str:
     scheme, separator, _ = value.partition("://")
     head = f"{scheme}://" if separator and "@" not in scheme else ""
     return f"{head}***@{value.rsplit('@', 1)[1]}"
-
-
-def check_proxy(proxy: str) -> str:
-    """Raises ValueError unless `proxy` is `http://`, `https://` or `socks5://` host[:port].
-
-    Messages never quote the value: a mistyped proxy URL (a missing '@', a stray space) makes it
-    impossible to tell the password apart from the host, and errors end up in logs and reports.
-    """
-    shape = (
-        "expected scheme://[user:password@]host[:port] (value not shown: it may hold a password)"
-    )
-    if not proxy.strip() or any(character.isspace() for character in proxy):
-        raise ValueError(f"not a valid proxy URL: {shape}")
-    try:
-        parts = urlsplit(proxy)
-        _ = parts.port
-    except ValueError:
-        raise ValueError(f"not a valid proxy URL: {shape}") from None
-    if parts.scheme not in PROXY_SCHEMES:
-        schemes = ", ".join(f"{s}://" for s in PROXY_SCHEMES)
-        raise ValueError(f"a proxy URL must start with {schemes}")
-    if not parts.hostname:
-        raise ValueError(f"proxy URL has no host: {shape}")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(f"a proxy URL has no path or query: {shape}")
-    return proxy

@@ -10,6 +10,7 @@ from watcher.fetch.base import (
     FetchResult,
     FetchTimings,
 )
+from watcher.fetch.proxy import Proxy
 
 __all__ = [
     "Action",
@@ -20,4 +21,5 @@ __all__ = [
     "FetchResult",
     "FetchTimings",
     "Fetcher",
+    "Proxy",
 ]

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
+from watcher.fetch.proxy import Proxy
+
 
 class FailureKind(StrEnum):
     """Why a check could not produce a trustworthy page. Never a policy change."""
@@ -26,6 +28,9 @@ class FailureKind(StrEnum):
     BROWSER_ERROR = "browser_error"
     TOO_LARGE = "too_large"
     BAD_ENCODING = "bad_encoding"
+    # The region's proxy cannot be reached, refuses the credentials or refuses a tunnel: a
+    # configuration or provider problem, whatever the page.
+    PROXY_ERROR = "proxy_error"
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class FetchRequest:
     locale: str
     timezone: str
     accept_language: str
-    proxy: str | None = None
+    proxy: Proxy | None = None  # its repr and str never show the password
     wait_for: str | None = None
     actions: Sequence[Action] = ()
     timeout_s: float = 45.0

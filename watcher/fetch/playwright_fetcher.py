@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -29,9 +28,9 @@ from watcher.fetch.base import (
     FetchTimings,
 )
 from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
-
-if TYPE_CHECKING:
-    from playwright.async_api import ProxySettings
+from watcher.fetch.browser_proxy import BrowserProxies, blame_proxy
+from watcher.fetch.proxy import Proxy
+from watcher.fetch.proxy_check import proxy_refused
 
 # Resolves once the DOM has had no mutation for `quiet` ms (or after `max` ms in any case): the
 # point where a JavaScript-rendered page has finished inserting its content.
@@ -47,7 +46,8 @@ _SETTLE_JS = """([quiet, max]) => new Promise(resolve => {
   setTimeout(done, max);
 })"""
 
-ContextKey = tuple[str, str, str, str, str | None]
+# The proxy holds its password (two accounts on one proxy are two contexts); its repr hides it.
+ContextKey = tuple[str, str, str, str, Proxy | None]
 
 
 @dataclass
@@ -68,6 +68,7 @@ class PlaywrightFetcher:
         self._pool_lock = asyncio.Lock()
         self._pool: dict[ContextKey, _PooledContext] = {}
         self._slots = asyncio.Semaphore(max(1, self.settings.max_concurrency))
+        self.proxies = BrowserProxies()
         self.launches = 0
 
     async def __aenter__(self) -> PlaywrightFetcher:
@@ -113,6 +114,7 @@ class PlaywrightFetcher:
             with contextlib.suppress(PlaywrightError):
                 await self._browser.close()
             self._browser = None
+        await self.proxies.close()
         if self._playwright is not None:
             # The driver may already be gone (Ctrl-C reaches its process group too).
             with contextlib.suppress(Exception):
@@ -142,6 +144,8 @@ class PlaywrightFetcher:
                     started,
                 )
             await self._release(request, pooled, failed=isinstance(outcome, FetchFailure))
+            if isinstance(outcome, FetchFailure):
+                outcome = await blame_proxy(request, outcome)
             return outcome
 
     async def _load(
@@ -162,6 +166,10 @@ class PlaywrightFetcher:
                 return _failure(request, FailureKind.NETWORK_ERROR, _message(error), started)
             navigation_ms = (time.perf_counter() - navigation_started) * 1000
             status = response.status if response is not None else 0
+            if status == 407 and request.proxy is not None:
+                # The proxy's own refusal page: waiting for content would only time out.
+                detail = proxy_refused(request.proxy)
+                return _failure(request, FailureKind.PROXY_ERROR, detail, started, page.url)
 
             render_started = time.perf_counter()
             wait_error = await _wait_rendered(page, request, self.settings, started)
@@ -218,7 +226,7 @@ class PlaywrightFetcher:
                 pooled.pages_served += 1
                 return pooled
             assert self._browser is not None
-            proxy: ProxySettings | None = {"server": request.proxy} if request.proxy else None
+            proxy = await self.proxies.settings_for(request.proxy) if request.proxy else None
             context = await self._browser.new_context(
                 locale=request.locale,
                 timezone_id=request.timezone,

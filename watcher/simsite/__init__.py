@@ -19,6 +19,7 @@ from watcher.simsite.catalog import (
     Epoch,
     PageSpec,
 )
+from watcher.simsite.egress_auth import EgressCredentials
 from watcher.simsite.expected import ExpectedChange, expected_changes, page_text
 from watcher.simsite.modes import Mode
 from watcher.simsite.noise import NoiseOptions
@@ -33,6 +34,7 @@ __all__ = [
     "EPOCHS",
     "LATEST_VERSION",
     "PAGES",
+    "EgressCredentials",
     "Epoch",
     "ExpectedChange",
     "Mode",

@@ -3,6 +3,7 @@
 Every listener (the main one and each region's egress) answers the same way; the region it
 stands for decides the legal variant. Egress listeners accept absolute-URI request lines as a
 forward proxy does, but only for the simulated site itself: they never open a connection.
+When the site has egress credentials, an egress asks for them (407) before anything else.
 """
 
 from __future__ import annotations
@@ -47,9 +48,17 @@ class Listener(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], site: SimulatedMetaSite, region: str) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        site: SimulatedMetaSite,
+        region: str,
+        *,
+        egress: bool = False,
+    ) -> None:
         self.site = site
         self.region = region
+        self.egress = egress
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.address_family = family
         super().__init__(address, _Handler)
@@ -107,16 +116,21 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- methods --------------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        self._route()
+        if self._proxy_authorized():
+            self._route()
 
     def do_HEAD(self) -> None:
-        self._route()
+        if self._proxy_authorized():
+            self._route()
 
     def do_POST(self) -> None:
         self._discard_body()
-        self._route()
+        if self._proxy_authorized():
+            self._route()
 
     def do_CONNECT(self) -> None:
+        if not self._proxy_authorized():
+            return
         # HTTPS tunnels would lead off this machine; the simulated site is plain HTTP.
         self.close_connection = True
         self._send(
@@ -124,6 +138,23 @@ class _Handler(BaseHTTPRequestHandler):
             "The simulated site's egress proxies only carry plain HTTP.\n",
             _TEXT,
         )
+
+    def _proxy_authorized(self) -> bool:
+        """True when this request may pass; otherwise a 407 has been sent."""
+        credentials = self.server.site.egress_credentials
+        if not self.server.egress or credentials is None:
+            return True
+        outcome = credentials.judge(self.headers.get("Proxy-Authorization"))
+        self.server.site.egress_auth_log.record(self.server.region, outcome)
+        if outcome == "accepted":
+            return True
+        self._send(
+            407,
+            "Proxy authentication required.\n",
+            _TEXT,
+            {"Proxy-Authenticate": credentials.challenge()},
+        )
+        return False
 
     # ---- routing --------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ region and each region has an "egress" listener that behaves as an HTTP forward 
 browser context configured with `proxy={"server": site.egress_proxy("fr")}` sends
 `GET http://127.0.0.1:MAIN/privacy/genai/ HTTP/1.1` to it and gets the French-IP variant. The
 egress never connects anywhere: it serves the page itself, and refuses any other host.
+With `egress_credentials`, every egress wants them in `Proxy-Authorization` (407 otherwise).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from watcher.simsite.catalog import PAGES
+from watcher.simsite.egress_auth import AuthOutcome, EgressAuthLog, EgressCredentials
 from watcher.simsite.handler import Listener
 from watcher.simsite.modes import Mode
 from watcher.simsite.noise import NoiseOptions
@@ -42,6 +44,7 @@ class SimulatedMetaSite:
         initial_version: int = 0,
         egress_port_start: int | None = None,
         log_requests: bool = False,
+        egress_credentials: EgressCredentials | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -52,6 +55,9 @@ class SimulatedMetaSite:
         self.noise = noise
         self.egress_port_start = egress_port_start
         self.log_requests = log_requests
+        # None: the egress proxies are open, as they always were.
+        self.egress_credentials = egress_credentials
+        self.egress_auth_log = EgressAuthLog()
         known_regions = (*self.regions, self.default_region)
         self._state = SiteState(PAGES, tuple(dict.fromkeys(known_regions)), initial_version)
         self._stopping = threading.Event()
@@ -71,7 +77,7 @@ class SimulatedMetaSite:
             self._main = Listener((self.host, self.port), self, self.default_region)
             for index, region in enumerate(self.regions):
                 port = 0 if self.egress_port_start is None else self.egress_port_start + index
-                self._egress[region] = Listener((self.host, port), self, region)
+                self._egress[region] = Listener((self.host, port), self, region, egress=True)
         except OSError:
             self._close_listeners()
             raise
@@ -131,15 +137,28 @@ class SimulatedMetaSite:
         host, port = self._main.server_address[:2]
         return f"http://{_url_host(str(host))}:{port}"
 
-    def egress_proxy(self, region_id: str) -> str:
-        """Proxy URL that makes requests look as if they came from `region_id`."""
+    def egress_proxy(self, region_id: str, *, with_credentials: bool = False) -> str:
+        """Proxy URL that makes requests look as if they came from `region_id`.
+
+        `with_credentials` puts the site's egress user name and password in it, percent-encoded,
+        as a user writes them in `sources.yaml`.
+        """
         listener = self._egress.get(region_id.lower())
         if listener is None:
             if self._main is None:
                 raise RuntimeError("the simulated site is not running")
             raise KeyError(f"no egress for region {region_id!r} (known: {', '.join(self.regions)})")
         host, port = listener.server_address[:2]
-        return f"http://{_url_host(str(host))}:{port}"
+        userinfo = ""
+        if with_credentials and self.egress_credentials is not None:
+            credentials = self.egress_credentials
+            userinfo = f"{quote(credentials.username, safe='')}:"
+            userinfo += f"{quote(credentials.password, safe='')}@"
+        return f"http://{userinfo}{_url_host(str(host))}:{port}"
+
+    def egress_auth_counts(self, region_id: str) -> dict[AuthOutcome, int]:
+        """Requests the region's egress saw with no, wrong and right proxy credentials."""
+        return self.egress_auth_log.counts(region_id.lower())
 
     def egress_proxies(self) -> dict[str, str]:
         return {region: self.egress_proxy(region) for region in self.regions}
