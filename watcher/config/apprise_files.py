@@ -13,6 +13,9 @@ from pathlib import Path
 import apprise
 
 from notifiers import redacting_filter
+from watcher.config.textfile import MIB, UnreadableFileError, read_text_file
+
+MAX_APPRISE_CONFIG_BYTES = MIB
 
 
 def resolve_config_path(written: str, config_file: str) -> Path:
@@ -28,14 +31,11 @@ def apprise_config_urls(path: Path, tags: Sequence[str]) -> list[str]:
     Apprise configuration or selects no URL.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValueError(f"Apprise config file not found: {path}") from None
-    except IsADirectoryError:
-        raise ValueError(f"{path} is a directory, expected an Apprise config file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise ValueError(f"cannot read the Apprise config file {path}: {reason}") from None
+        text = read_text_file(
+            path, limit=MAX_APPRISE_CONFIG_BYTES, expected="an Apprise config file"
+        )
+    except UnreadableFileError as error:
+        raise ValueError(f"Apprise config file {path}: {error.reason}") from None
     # Apprise logs what it cannot parse, possibly quoting a URL: the process-wide filter
     # redacts those records wherever they end up.
     redacting_filter()

@@ -19,34 +19,23 @@ from watcher.config.locations import Locations, Problem, to_config_error
 from watcher.config.references import check_references
 from watcher.config.subscriptions import ConfigFileModel, check_subscription_references
 from watcher.config.targets import Config, target_url
+from watcher.config.textfile import MIB, UnreadableFileError, read_text_file
 from watcher.config.yamltree import read_yaml
 from watcher.errors import ConfigError
 
 TOP_LEVEL_KEYS = tuple(ConfigFileModel.model_fields)
+# A real sources.yaml is a few dozen KiB; this bound keeps a wrong path (a log file, a disk
+# image) from being read whole into memory.
+MAX_CONFIG_BYTES = MIB
 
 
 def load_config(path: str | Path) -> Config:
     """Loads and validates a sources.yaml. Raises ConfigError (file, line, path, message)."""
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(file, None, "", "file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(file, None, "", "is a directory, expected a YAML file") from None
-    except PermissionError:
-        raise ConfigError(file, None, "", "permission denied: cannot read the file") from None
-    except OSError as error:
-        raise ConfigError(file, None, "", f"cannot read the file: {error.strerror}") from None
-    try:
-        # utf-8-sig: a byte-order mark left by some Windows editors is not an error.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        byte = raw[error.start]
-        raise ConfigError(
-            file, line, "", f"the file is not UTF-8 text (byte 0x{byte:02x} cannot be decoded)"
-        ) from None
+        text = read_text_file(path, limit=MAX_CONFIG_BYTES, expected="a YAML file")
+    except UnreadableFileError as error:
+        raise ConfigError(file, error.line, "", error.reason) from None
     config, locations = _parse(text, file)
     problems = _check_apprise_files(config)
     if problems:
