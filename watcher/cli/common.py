@@ -1,28 +1,38 @@
-"""Pieces the commands share: opening the database, building the fetcher, running a pass."""
+"""Pieces the commands share: opening the database, building the fetcher, running a pass.
+
+Heavy modules (the database layer, Playwright, the pipeline) are imported inside the functions
+that use them: command modules import this one at start-up, `watcher --help` included.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from storage import Database
-from watcher.alerts import resolve_subscriptions
-from watcher.config import Config, Target
-from watcher.fetch.browser import BrowserSettings
-from watcher.fetch.playwright_fetcher import PlaywrightFetcher
-from watcher.pipeline import Checker, CheckReport
 from watcher.settings import database_url
+
+if TYPE_CHECKING:
+    from storage import Database
+    from watcher.alerts.subscriptions import Subscription
+    from watcher.config import Config, Target
+    from watcher.fetch.browser import BrowserSettings
+    from watcher.pipeline import CheckReport
 
 
 def open_database(flag: str | None) -> Database:
     """The database of `--db`/$WATCHER_DB (SQLite by default), migrated to the newest schema."""
+    from storage import Database
+
     database = Database(database_url(flag))
     database.upgrade()
     return database
 
 
 def browser_settings(config: Config) -> BrowserSettings:
+    from watcher.fetch.browser import BrowserSettings
+
     browser = config.browser
     return BrowserSettings(
         executable_path=browser.executable_path,
@@ -37,12 +47,17 @@ def run_pass(
     targets: Sequence[Target],
     database: Database,
     on_report: Callable[[CheckReport], None] | None = None,
+    *,
+    subscriptions: Sequence[Subscription] = (),
 ) -> list[CheckReport]:
-    """One pass over `targets` with one browser, closed at the end."""
+    """One pass over `targets` with one browser, closed at the end; changes found are queued
+    for `subscriptions` (resolved at start-up, `startup.load_setup`)."""
+    from watcher.fetch.playwright_fetcher import PlaywrightFetcher
+    from watcher.pipeline import Checker
 
     async def go() -> list[CheckReport]:
         async with PlaywrightFetcher(browser_settings(config)) as fetcher:
-            checker = Checker(fetcher, database, subscriptions=resolve_subscriptions(config))
+            checker = Checker(fetcher, database, subscriptions=subscriptions)
             return await checker.check_many(targets, on_report)
 
     return asyncio.run(go())
