@@ -6,7 +6,6 @@ that use them: command modules import this one at start-up, `watcher --help` inc
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -52,6 +51,8 @@ def run_pass(
 ) -> list[CheckReport]:
     """One pass over `targets` with one browser, closed at the end; changes found are queued
     for `subscriptions` (resolved at start-up, `startup.load_setup`)."""
+    import asyncio
+
     from watcher.fetch.playwright_fetcher import PlaywrightFetcher
     from watcher.pipeline import Checker
 

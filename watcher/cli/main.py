@@ -2,6 +2,11 @@
 
 Exit status: 0 the command ran (a pass with failed fetches still ran), 1 a runtime error (database
 unreachable, no browser), 2 invalid configuration or usage, 130 interrupted.
+
+Start-up stays fast (`watcher --help` and `watcher validate` well under half a second): this
+module and the command modules import only the standard library and small modules of this
+project at load time; each command imports what it needs (pydantic, the database layer,
+Apprise, Playwright, rich) in its handler.
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from storage.errors import StorageError as DatabaseError
 from watcher import __version__
 from watcher.cli import (
     changes,
@@ -73,13 +77,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         for extra in getattr(error, "more", ()):
             print(f"watcher: invalid configuration: {extra}", file=sys.stderr)
         return 2
-    except (WatcherError, DatabaseError) as error:
-        print(f"watcher: {error}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("watcher: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        if isinstance(error, (WatcherError, *_database_errors())):
+            print(f"watcher: {error}", file=sys.stderr)
+            return 1
+        raise
     return status
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """The storage layer's error class, if this process loaded it.
+
+    Imported lazily like everything heavy (it brings SQLAlchemy and Alembic): a command that
+    never opened a database cannot have raised it.
+    """
+    errors = sys.modules.get("storage.errors")
+    found = getattr(errors, "StorageError", None)
+    return (found,) if isinstance(found, type) and issubclass(found, Exception) else ()
 
 
 def _configure_logging(verbosity: int) -> None:

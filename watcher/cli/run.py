@@ -4,7 +4,6 @@ Ctrl-C)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import signal
 import threading
@@ -18,6 +17,8 @@ from watcher.cli.startup import Setup, load_setup
 from watcher.settings import config_path
 
 if TYPE_CHECKING:
+    import asyncio
+
     from storage import Database
 
 log = logging.getLogger("watcher.run")
@@ -40,6 +41,8 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
     setup = load_setup(config_path(args.config))
     database = open_database(args.db)
     try:
@@ -65,6 +68,8 @@ def _quiet_after_stop(
 
 
 async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
+    import asyncio
+
     from watcher.alerts import Dispatcher, DispatchSettings, web_base_url
     from watcher.fetch.playwright_fetcher import PlaywrightFetcher
     from watcher.pipeline import Checker
