@@ -1,7 +1,8 @@
 """`watcher` command line: parses arguments, runs one command, turns errors into exit codes.
 
 Exit status: 0 the command ran (a pass with failed fetches still ran), 1 a runtime error (database
-unreachable, no browser), 2 invalid configuration or usage, 130 interrupted.
+unreachable, no browser), 2 invalid configuration or usage, 130 interrupted, 141 the output was
+closed early (`watcher validate | head -3`), as for any program stopped by SIGPIPE.
 
 Start-up stays fast (`watcher --help` and `watcher validate` well under half a second): this
 module and the command modules import only the standard library and small modules of this
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -33,6 +35,9 @@ from watcher.cli import (
 from watcher.errors import ConfigError, WatcherError
 
 LOGGING_COMMANDS = frozenset({"run", "dispatch"})
+
+# 128 + SIGPIPE: what a shell reports for a program whose reader went away.
+EXIT_OUTPUT_CLOSED = 141
 
 COMMANDS = (
     validate,
@@ -66,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            # Inside the `try`: a reader that went away shows up here at the latest, instead of
+            # as "Exception ignored ... BrokenPipeError" when the interpreter flushes at exit.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_OUTPUT_CLOSED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # Long-running commands log a line per check and per delivery; the others stay quiet.
@@ -97,6 +115,20 @@ def _database_errors() -> tuple[type[Exception], ...]:
     errors = sys.modules.get("storage.errors")
     found = getattr(errors, "StorageError", None)
     return (found,) if isinstance(found, type) and issubclass(found, Exception) else ()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so that nothing more is written to the closed pipe, not even by
+    the interpreter's last flush (the recipe of Python's `signal` documentation)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return  # not a real file (a test's capture): nothing will be flushed to a pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
 
 
 def _configure_logging(verbosity: int) -> None:
