@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from notifiers.apprise_log import guard_handler
 from watcher import __version__
 from watcher.cli import (
     changes,
@@ -138,6 +139,10 @@ def _configure_logging(verbosity: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    # Every handler that prints gets the redacting filter and the gate that holds back what
+    # Apprise logs while it parses configuration text: no secret at any level.
+    for handler in logging.getLogger().handlers:
+        guard_handler(handler)
     if level > logging.DEBUG:
         # A line per job run says nothing our own per-check line does not.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
