@@ -12,6 +12,7 @@ sent to.
 
 from __future__ import annotations
 
+import re
 import secrets
 import signal
 import subprocess
@@ -27,6 +28,7 @@ from watcher.demo import demo_config_yaml
 from watcher.simsite import SimulatedMetaSite
 
 TARGETS_CHECKED = ("genai@fr", "genai@de")
+CHECK_LINE = re.compile(r" check target=([\w.-]+@\w+) outcome=")
 
 
 def token(prefix: str, size: int = 12) -> str:
@@ -152,13 +154,18 @@ def run_until_first_pass(setup: Setup, targets: int) -> tuple[int, str]:
     )
     assert process.stdout is not None
     lines: list[str] = []
+    checked: set[str] = set()
     first_pass = threading.Event()
 
     def read() -> None:
         assert process.stdout is not None
         for line in process.stdout:
             lines.append(line)
-            if sum(" check target=" in seen for seen in lines) >= targets:
+            # The per-check log line; derived targets (`genai@fr/opt-out`) are not counted.
+            found = CHECK_LINE.search(line)
+            if found:
+                checked.add(found.group(1))
+            if len(checked) >= targets:
                 first_pass.set()
 
     reader = threading.Thread(target=read, daemon=True)
