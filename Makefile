@@ -24,6 +24,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/fetch.py
 
 clean:

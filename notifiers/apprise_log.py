@@ -1,10 +1,18 @@
 """Apprise's log records, captured per call and redacted before anyone sees them.
 
 Apprise explains failures only through its `apprise` logger, and HTTP libraries below
-it log request paths that can hold a bot token. Two pieces are installed once per
+it log request paths that can hold a bot token. Three pieces are installed once per
 process: a `RedactingFilter` on the loggers that create those records (so every handler,
-ours or the application's, receives redacted text) and a handler that hands each
-`apprise` record to the call that caused it.
+ours or the application's, receives redacted text), a handler that hands each `apprise`
+record to the call that caused it, and a gate that keeps every `apprise` record away from
+all handlers while configuration text is being parsed (`silenced`).
+
+Why the gate: Apprise logs the whole text it is given at DEBUG ("Loading raw configuration:
+..."), quotes lines it cannot parse at ERROR, and plugins quote rejected tokens. Passwords
+written as YAML keys (`pass: ...`) are not URL-shaped, so no redaction could find them; a
+file that is not an Apprise configuration at all (`/etc/shadow`) would be printed line by
+line. Nothing read from a configuration file is ever logged raw, so those records are
+dropped, and the caller gets them back to explain the failure in words of its own.
 """
 
 from __future__ import annotations
@@ -83,6 +91,69 @@ class Capture:
 
 
 _current_capture: ContextVar[Capture | None] = ContextVar("notifiers_capture", default=None)
+# The records held back by `silenced` in this context (None: not parsing configuration).
+_held_back: ContextVar[list[LogLine] | None] = ContextVar("notifiers_held_back", default=None)
+
+
+def is_apprise_record(record: logging.LogRecord) -> bool:
+    return record.name == APPRISE_LOGGER or record.name.startswith(f"{APPRISE_LOGGER}.")
+
+
+class _DebugWindow:
+    """Lowers the `apprise` logger to DEBUG while any `silenced` block runs.
+
+    Apprise says which line or entry it skipped only at DEBUG ("Unparseable URL ... on line 2"),
+    and a logger below its level never even creates the record. While the window is open,
+    records of other threads and contexts below the level the logger had are dropped by
+    `SilencingFilter`, so nobody else's output changes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = 0
+        self._saved_level = logging.NOTSET
+        # The effective level before the window opened; 0 (let all through) while closed.
+        self.threshold = logging.NOTSET
+
+    def open(self) -> None:
+        logger = logging.getLogger(APPRISE_LOGGER)
+        with self._lock:
+            if self._open == 0:
+                self._saved_level = logger.level
+                self.threshold = logger.getEffectiveLevel()
+                logger.setLevel(logging.DEBUG)
+            self._open += 1
+
+    def close(self) -> None:
+        logger = logging.getLogger(APPRISE_LOGGER)
+        with self._lock:
+            self._open -= 1
+            if self._open == 0:
+                logger.setLevel(self._saved_level)
+                self.threshold = logging.NOTSET
+
+
+_debug_window = _DebugWindow()
+
+
+class SilencingFilter(logging.Filter):
+    """Drops `apprise` records created while `silenced` is active in the same context.
+
+    Installed on the `apprise` logger, where Apprise creates its records; `guard_handler`
+    also puts it on handlers, which see records of any `apprise.*` child logger too.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not is_apprise_record(record):
+            return True
+        held = _held_back.get()
+        if held is None:
+            return record.levelno >= _debug_window.threshold
+        try:
+            held.append(LogLine(record.levelno, record.getMessage()))
+        except (TypeError, ValueError):
+            held.append(LogLine(record.levelno, ""))
+        return False
 
 
 class _CaptureHandler(logging.Handler):
@@ -107,6 +178,7 @@ class _CaptureHandler(logging.Handler):
 class _Tap:
     log_filter: RedactingFilter
     handler: _CaptureHandler
+    gate: SilencingFilter
 
 
 _tap_lock = threading.Lock()
@@ -123,7 +195,11 @@ def _tap() -> _Tap:
     """
     with _tap_lock:
         if not _installed:
-            tap = _Tap(log_filter=RedactingFilter(), handler=_CaptureHandler())
+            tap = _Tap(
+                log_filter=RedactingFilter(), handler=_CaptureHandler(), gate=SilencingFilter()
+            )
+            # First, so a held-back record is not even redacted (or captured) first.
+            logging.getLogger(APPRISE_LOGGER).addFilter(tap.gate)
             for name in _REDACTED_LOGGERS:
                 logging.getLogger(name).addFilter(tap.log_filter)
             logging.getLogger(APPRISE_LOGGER).addHandler(tap.handler)
@@ -134,6 +210,34 @@ def _tap() -> _Tap:
 def redacting_filter() -> RedactingFilter:
     """The process-wide filter, e.g. to add to the application's own log handlers."""
     return _tap().log_filter
+
+
+def guard_handler(handler: logging.Handler) -> None:
+    """Make `handler` safe for secrets: the silencing gate, then the redacting filter.
+
+    For the application's own handlers (the CLI's stderr handler): they also receive records
+    of loggers the per-logger filters do not sit on (`apprise.*` children, asyncio, ...).
+    """
+    tap = _tap()
+    for log_filter in (tap.gate, tap.log_filter):
+        if log_filter not in handler.filters:
+            handler.addFilter(log_filter)
+
+
+@contextmanager
+def silenced() -> Iterator[list[LogLine]]:
+    """Hold back every `apprise` record logged inside the block (in this context) from all
+    handlers; the list yielded receives them, DEBUG ones included and unredacted, for the
+    caller to interpret."""
+    _tap()
+    held: list[LogLine] = []
+    token = _held_back.set(held)
+    _debug_window.open()
+    try:
+        yield held
+    finally:
+        _debug_window.close()
+        _held_back.reset(token)
 
 
 @contextmanager

@@ -23,9 +23,10 @@ REDACTED = "***"
 # shred ordinary words and numbers. URLs themselves are always redacted structurally.
 MIN_SECRET_LENGTH = 3
 
-_URL_SHAPE = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<rest>.*)$", re.DOTALL)
+# Apprise has schemes starting with a digit (`46elks://`).
+_URL_SHAPE = re.compile(r"^(?P<scheme>[A-Za-z0-9][A-Za-z0-9+.\-]*)://(?P<rest>.*)$", re.DOTALL)
 # A URL inside free text ends at whitespace, quotes or angle brackets.
-_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,30}://(?:[^\s\"'<>]*[^\s\"'<>.,;:!?)\]])?")
+_URL_IN_TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9+.\-]{1,30}://(?:[^\s\"'<>]*[^\s\"'<>.,;:!?)\]])?")
 _HOSTNAME = re.compile(r"^(localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-_]+(\.[A-Za-z0-9\-_]+)+)$")
 _DIGITS = re.compile(r"^[0-9]+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -70,7 +71,21 @@ class _Collector:
         return REDACTED
 
 
-def _redact_authority(scheme: str, authority: str, hide: _Collector) -> str:
+def _outer(value: str, hide: _Collector) -> str:
+    """A secret shown as Apprise's privacy mode shows it: first and last character (`T...1`).
+
+    Only for Slack's workspace token, which Apprise itself prints so: the owner recognises
+    the workspace, nobody learns the token (it is still collected for `redact_text`).
+    """
+    if not value or REDACTED in value or "..." in value:
+        return value  # already redacted, by us or by Apprise
+    hide.hide(value)
+    plain = unquote(value)
+    return f"{plain[:1]}...{plain[-1:]}"
+
+
+def _redact_authority(scheme: str, authority: str, hide: _Collector) -> tuple[str, bool]:
+    """The authority redacted, and whether its host is a network host name (else a token)."""
     userinfo, at, hostport = authority.rpartition("@")
     if at:
         user, colon, password = userinfo.partition(":")
@@ -84,16 +99,51 @@ def _redact_authority(scheme: str, authority: str, hide: _Collector) -> str:
         # The host of these URLs is the bot token itself.
         hostport = hide.hide(hostport)
     elif scheme == "slack":
-        pass  # the workspace id (T...) names the workspace, the tokens follow in the path
-    elif not is_network_host and _looks_secret(hostport):
+        hostport = _outer(hostport, hide)  # TokenA: slack://TokenA/TokenB/TokenC/#channel
+    elif not is_network_host and (_looks_secret(hostport) or _DIGITS.match(unquote(hostport))):
+        # Where a service's URL has no host, its first token sits there: a webhook or
+        # project id (discord://ID/TOKEN), a phone-number id. Apprise keeps them private.
         hostport = hide.hide(hostport)
-    return f"{userinfo}{at}{hostport}"
+    return f"{userinfo}{at}{hostport}", is_network_host
 
 
-def _redact_path(scheme: str, path: str, hide: _Collector) -> str:
+# Webhook URLs given in the service's own https form, and the path segments that are tokens.
+_SLACK_HOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
+_DISCORD_HOOK_HOSTS = ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com")
+# Schemes whose first path segments are tokens when a network host comes first
+# (`fluxers://host/WEBHOOK_ID/TOKEN`, `notificos://host/PROJECT_ID/HOOK`).
+_TOKENS_AFTER_HOST = {"fluxer": 2, "fluxers": 2, "notifico": 2, "notificos": 2}
+# ... and the tokens of `discord://WEBHOOK_ID/TOKEN`, `slack://TokenA/TokenB/TokenC`.
+_TOKENS_IN_PATH = {"discord": 1, "slack": 2}
+
+
+def _secret_segments(scheme: str, host: str, network_host: bool, segments: list[str]) -> range:
+    """Indexes of path segments that are tokens whatever they look like (digits included)."""
+    host = host.rpartition("@")[2].partition(":")[0].lower()
+    first = segments[0].lower() if segments else ""
+    if scheme in ("http", "https") and host in _SLACK_HOOK_HOSTS:
+        return range(1, len(segments))  # services/TokenA/TokenB/TokenC, workflows/..., ...
+    if scheme in ("http", "https") and host in _DISCORD_HOOK_HOSTS and first == "api":
+        return range(2, min(len(segments), 4))  # api/webhooks/ID/TOKEN
+    if network_host and scheme in _TOKENS_AFTER_HOST:
+        return range(min(len(segments), _TOKENS_AFTER_HOST[scheme]))
+    if scheme == "slack" and host.startswith("xox"):
+        return range(0)  # a bot token in the host, channels in the path
+    if not network_host and scheme in _TOKENS_IN_PATH:
+        return range(min(len(segments), _TOKENS_IN_PATH[scheme]))
+    return range(0)
+
+
+def _redact_path(scheme: str, host: str, network_host: bool, path: str, hide: _Collector) -> str:
     segments = path.split("/")
+    forced = _secret_segments(scheme, host, network_host, segments)
+    slack_hook = scheme in ("http", "https") and forced.start == 1
     for index, segment in enumerate(segments):
         plain = unquote(segment)
+        if index in forced and plain:
+            show_ends = slack_hook and index == 1 and segments[0].lower() == "services"
+            segments[index] = _outer(segment, hide) if show_ends else hide.hide(segment)
+            continue
         if not plain or plain[0] in "#@+" or _DIGITS.match(plain) or _EMAIL.match(plain):
             continue  # channels, users, chat ids, recipients
         if scheme == "slack" or _looks_secret(segment):
@@ -124,9 +174,10 @@ def _redact(url: str) -> _Redaction:
     scheme = match.group("scheme").lower()
     rest, question, query = match.group("rest").partition("?")
     authority, slash, path = rest.partition("/")
+    shown_authority, network_host = _redact_authority(scheme, authority, hide)
     redacted = (
-        f"{match.group('scheme')}://{_redact_authority(scheme, authority, hide)}"
-        f"{slash}{_redact_path(scheme, path, hide)}"
+        f"{match.group('scheme')}://{shown_authority}"
+        f"{slash}{_redact_path(scheme, authority, network_host, path, hide)}"
         f"{question}{_redact_query(query, hide)}"
     )
     return _Redaction(redacted, frozenset(s for s in hide.secrets if s))
@@ -135,8 +186,9 @@ def _redact(url: str) -> _Redaction:
 def redact_url(url: str) -> str:
     """`url` with its credentials replaced by ***, still recognisable to its owner.
 
-    E.g. `tgram://***/123456`, `mailto://user:***@host`, `slack://T1/***/***`,
-    `json://host/path?token=***`.
+    E.g. `tgram://***/123456`, `mailto://user:***@host`, `slack://T...1/***/***/#alerts`
+    (Slack's workspace token as Apprise shows it), `discord://***/***`,
+    `https://hooks.slack.com/services/T...1/***/***`, `json://host/path?token=***`.
     """
     return _redact(url).url
 

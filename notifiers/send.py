@@ -7,6 +7,9 @@ text with every secret redacted, and decides whether retrying can help: a bad to
 4xx answer other than 429, an unknown scheme or an unparsable URL are permanent; 5xx,
 429, refused connections and timeouts are transient. Retries and backoff belong to the
 caller (the outbox dispatcher).
+
+Apprise is imported on first use (`_apprise`): this module is imported with the package, and
+a command that only redacts a URL must not load Apprise's plugins.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-import apprise
+from typing import TYPE_CHECKING, Any
 
 from notifiers.apprise_log import Capture, capturing, private_values
 from notifiers.redact import redact_url, url_secrets
-from notifiers.render import RenderedMessage
+
+if TYPE_CHECKING:
+    # Only a type here: checking a URL (`validate_url`) must not load the templates' engine.
+    from notifiers.render import RenderedMessage
 
 # "..., error=401." is how nearly every Apprise HTTP plugin reports a status.
 _HTTP_STATUS = re.compile(r"\berror\s*[=:]\s*(\d{3})\b", re.IGNORECASE)
@@ -88,7 +92,7 @@ def _deliver(
     _bound_socket_timeouts(plugin, timeout_s)
     service = str(plugin.service_name)
 
-    notifier = apprise.Apprise(asset=asset)
+    notifier = _apprise().Apprise(asset=asset)
     notifier.add(plugin)
     try:
         result = notifier.notify(
@@ -102,7 +106,7 @@ def _deliver(
         return False, False, f"{service}: unexpected error in Apprise: {detail}"
     if result:
         return True, False, ""
-    if getattr(result, "status", None) == apprise.AppriseResultStatus.TIMEOUT:
+    if getattr(result, "status", None) == _apprise().AppriseResultStatus.TIMEOUT:
         return False, False, f"{service}: no answer within {timeout_s:g} s"
     everything = capture.messages(min_level=logging.NOTSET)
     headline = f"{service}: delivery failed"
@@ -135,12 +139,18 @@ def _invalid_url_text(url: str) -> str:
     return f"not a usable notification URL ({redact_url(url) or 'empty'})"
 
 
+def _apprise() -> Any:
+    import apprise  # noqa: PLC0415  (see the module's docstring)
+
+    return apprise
+
+
 def _instantiate(url: str, asset: Any) -> Any:
-    return apprise.Apprise.instantiate(url.strip(), asset=asset)
+    return _apprise().Apprise.instantiate(url.strip(), asset=asset)
 
 
 def _asset(timeout_s: float) -> Any:
-    return apprise.AppriseAsset(
+    return _apprise().AppriseAsset(
         # Quotes must arrive as written: no ":smile:" or "\n" rewriting by Apprise.
         interpret_emojis=False,
         interpret_escapes=False,

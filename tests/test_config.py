@@ -796,6 +796,29 @@ def test_explicit_yaml_tags_that_cannot_be_read(tmp_path: Path, tagged: str) -> 
     assert not error.more
 
 
+def test_device_is_refused_without_reading_it() -> None:
+    # Before: read until memory ran out, then a MemoryError traceback.
+    with pytest.raises(ConfigError) as caught:
+        load_config("/dev/zero")
+    assert_error(caught.value, Path("/dev/zero"), None, "", "is a character device")
+
+
+def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    # Before: open() blocked until some process wrote to the FIFO, i.e. forever.
+    fifo = tmp_path / "sources.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError) as caught:
+        load_config(fifo)
+    assert_error(caught.value, fifo, None, "", "is a named pipe (FIFO), not a regular file")
+
+
+def test_file_over_the_size_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE + "#" + "x" * (1024 * 1024) + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert_error(caught.value, path, None, "", "is larger than 1 MiB, the limit for a YAML file")
+
+
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "sources.yaml"
     path.write_bytes(BASE.encode().replace(b"AI terms", b"AI t\xe9rms"))

@@ -1,4 +1,8 @@
-"""The `subscriptions:` section: strict validation with file, line and path, secrets never shown."""
+"""The `subscriptions:` section: strict validation with file, line and path, secrets never shown.
+
+`watcher.config` checks the values; whether Apprise can use a URL or an `apprise_config:` file is
+checked at the alerts edge (`resolve_subscriptions`), with the same file, line and key path.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from watcher.alerts import resolve_subscriptions
 from watcher.config import InvalidConfigError, load_config, parse_config
 from watcher.errors import ConfigError
 
@@ -125,10 +130,17 @@ def test_no_subscriptions_section_means_none() -> None:
     assert parse_config(SOURCES).subscriptions == ()
 
 
-def test_parse_config_reads_no_apprise_file() -> None:
-    # Pure: the file named by apprise_config is only read by load_config.
-    config = parse_config(SOURCES + SUBSCRIPTIONS)
+def test_config_reads_no_apprise_file_and_checks_no_url_with_apprise(tmp_path: Path) -> None:
+    # Values only: the file named by apprise_config is read at the alerts edge.
+    text = SOURCES + SUBSCRIPTIONS.replace("tgram://", "tgramx://")
+    config = load_config(write(tmp_path, text, apprise_file=None))
     assert config.subscriptions[2].apprise_config == "alerts.yml"
+    with pytest.raises(InvalidConfigError) as caught:
+        resolve_subscriptions(config)
+    assert [e.path for e in caught.value.all] == [
+        "subscriptions[1].urls[1]",
+        "subscriptions[2].apprise_config",
+    ]
 
 
 # --- mistakes, each at its line and path ----------------------------------------------------------
@@ -239,13 +251,26 @@ def test_subscriptions_must_be_a_list() -> None:
 # --- secrets --------------------------------------------------------------------------------------
 
 
+def resolve_error(text: str) -> InvalidConfigError:
+    with pytest.raises(InvalidConfigError) as caught:
+        resolve_subscriptions(parse_config(text, file="sources.yaml"))
+    return caught.value
+
+
 def test_an_unusable_url_is_reported_without_its_secret() -> None:
     text = with_subscriptions(
         "  - id: a\n"
         f"    urls: ['tgramx://{TELEGRAM_TOKEN}/987', 'slack://T01WORKSPC/{SLACK_SECRET}']\n"
+        "  - id: b\n"
+        f"    urls: 'tgramx://{TELEGRAM_TOKEN}/1'\n"
     )
-    error = parse_error(text)
-    assert [e.path for e in error.all] == ["subscriptions[0].urls[0]", "subscriptions[0].urls[1]"]
+    error = resolve_error(text)
+    assert [(e.path, e.line) for e in error.all] == [
+        ("subscriptions[0].urls[0]", line_of(text, "tgramx://")),
+        ("subscriptions[0].urls[1]", line_of(text, "tgramx://")),
+        ("subscriptions[1].urls[0]", line_of(text, "urls: 'tgramx://")),
+    ]
+    assert error.file == "sources.yaml"
     assert "not a usable notification URL" in error.message and "tgramx://***/987" in error.message
     assert_no_secret(*(str(e) for e in error.all))
 
@@ -268,26 +293,52 @@ def test_a_url_quoted_in_any_subscription_error_is_redacted(block: str) -> None:
 # --- Apprise config files -------------------------------------------------------------------------
 
 
+def resolve_file_error(path: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        resolve_subscriptions(load_config(path))
+    return caught.value
+
+
+def test_apprise_file_entries_become_channels(tmp_path: Path) -> None:
+    (_, _, ngo) = resolve_subscriptions(load_config(write(tmp_path, SOURCES + SUBSCRIPTIONS)))
+    assert [d.label for d in ngo.destinations] == [
+        "json://127.0.0.1:9/ngo-hook?method=POST&overflow=upstream&retry=0&wait=0.5&optional=no"
+    ]
+
+
 def test_missing_apprise_file_is_reported_at_its_key(tmp_path: Path) -> None:
     path = write(tmp_path, SOURCES + SUBSCRIPTIONS, apprise_file=None)
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    error = caught.value
+    error = resolve_file_error(path)
+    assert error.file == str(path)
     assert error.path == "subscriptions[2].apprise_config"
     assert error.line == line_of(SOURCES + SUBSCRIPTIONS, "apprise_config: alerts.yml")
-    assert "Apprise config file not found" in error.message
-    assert str(tmp_path / "alerts.yml") in error.message
+    assert error.message == f"Apprise config file {tmp_path / 'alerts.yml'}: file not found"
 
 
 def test_apprise_file_whose_tags_select_nothing(tmp_path: Path) -> None:
     text = (SOURCES + SUBSCRIPTIONS).replace("tags: [ngo]", "tags: [nobody]")
-    with pytest.raises(ConfigError) as caught:
-        load_config(write(tmp_path, text))
-    assert "names no usable URL with the tags nobody" in caught.value.message
+    error = resolve_file_error(write(tmp_path, text))
+    assert error.message.endswith("alerts.yml: has no entry with the tags nobody")
 
 
-def test_apprise_file_that_is_not_an_apprise_config(tmp_path: Path) -> None:
-    path = write(tmp_path, SOURCES + SUBSCRIPTIONS, apprise_file="urls: [: nonsense\n")
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    assert "names no usable URL" in caught.value.message
+def test_apprise_file_that_is_not_yaml_names_its_line(tmp_path: Path) -> None:
+    error = resolve_file_error(write(tmp_path, SOURCES + SUBSCRIPTIONS, "urls: [: nonsense\n"))
+    assert error.path == "subscriptions[2].apprise_config"
+    assert error.message.endswith("alerts.yml, line 1: is not valid YAML")
+
+
+@pytest.mark.parametrize("content", ["", "# nothing here\n", "urls: []\n"])
+def test_apprise_file_without_urls(tmp_path: Path, content: str) -> None:
+    error = resolve_file_error(write(tmp_path, SOURCES + SUBSCRIPTIONS, content))
+    assert "alerts.yml: holds no notification URL" in error.message
+
+
+def test_an_entry_apprise_cannot_use_is_an_error_at_its_line(tmp_path: Path) -> None:
+    # Apprise would skip it and go on with the others; a channel that silently sends nowhere
+    # is worse than an error at start-up.
+    apprise_file = APPRISE_FILE + f"  - tgram://{TELEGRAM_TOKEN}:\n      tag: ngo\n"
+    apprise_file += "  - tgramx://123:AAbad/1:\n      tag: ngo\n"
+    error = resolve_file_error(write(tmp_path, SOURCES + SUBSCRIPTIONS, apprise_file))
+    line = line_of(apprise_file, "tgramx://")
+    assert f"alerts.yml, line {line}: Apprise cannot use entry #4 of 'urls:'" in error.message
+    assert "tgramx" not in error.message and "AAbad" not in error.message

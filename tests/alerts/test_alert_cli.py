@@ -120,7 +120,10 @@ def test_subscriptions_with_a_missing_apprise_file_is_a_config_error(
     (config_path.parent / "alerts.yml").unlink()
     status, output = run_cli(capsys, "subscriptions", "--config", str(config_path))
     assert status == 2
-    assert "subscriptions[1].apprise_config: Apprise config file not found" in output
+    alerts = config_path.parent / "alerts.yml"
+    assert (
+        f"subscriptions[1].apprise_config: Apprise config file {alerts}: file not found" in output
+    )
 
 
 # --- deliveries and dispatch ----------------------------------------------------------------------

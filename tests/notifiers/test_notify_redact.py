@@ -17,8 +17,11 @@ from notifiers import RedactingFilter, redact_text, redact_url, url_secrets
         ("tgram://123456:AAHk9vQxT3sEcReT/123456", "tgram://***/123456"),
         ("tgram://1234:ab/42", "tgram://***/42"),
         ("mailto://user:s3cretpw@mail.example.com", "mailto://user:***@mail.example.com"),
-        ("slack://T1/B2/C3", "slack://T1/***/***"),
-        ("slack://T01WORKSPC/B02SECRETBB/xq7Zp3Tail/#alerts", "slack://T01WORKSPC/***/***/#alerts"),
+        # Slack's workspace token (TokenA) as Apprise's privacy mode shows it: `T...1`.
+        ("slack://T1/B2/C3", "slack://T...1/***/***"),
+        ("slack://T01WORKSPC/B02SECRETBB/xq7Zp3Tail/#alerts", "slack://T...C/***/***/#alerts"),
+        ("slack://T0000/B0000/XXXXXXXX/#privacy", "slack://T...0/***/***/#privacy"),
+        ("slack://watcher@T01WORKSPC/B02SECRETBB/xq7Zp3Tail", "slack://watcher@T...C/***/***"),
         ("slack://xoxb-1234-5678-Zq9Secret/#alerts", "slack://***/#alerts"),
         ("json://host/path?token=abc", "json://host/path?token=***"),
         (
@@ -27,8 +30,47 @@ from notifiers import RedactingFilter, redact_text, redact_url, url_secrets
         ),
         (
             "https://hooks.slack.com/services/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K",
-            "https://hooks.slack.com/services/***/***/***",
+            "https://hooks.slack.com/services/T...C/***/***",
         ),
+        # Short or all-digit tokens are tokens too where the service puts them.
+        (
+            "https://hooks.slack.com/services/T0000/B0000/XXXXXXXX",
+            "https://hooks.slack.com/services/T...0/***/***",
+        ),
+        (
+            "https://hooks.slack-gov.com/workflows/T01/A02/123/Xyz",
+            "https://hooks.slack-gov.com/workflows/***/***/***/***",
+        ),
+        ("discord://1234567890/DiscordTokWq81zzLmNp", "discord://***/***"),
+        ("discord://watcher@1234567890/DiscordTokWq81zzLmNp", "discord://watcher@***/***"),
+        (
+            "https://discord.com/api/webhooks/1234567890/DiscordTok",
+            "https://discord.com/api/webhooks/***/***",
+        ),
+        ("fluxers://chat.example.org/987654/FluxTok", "fluxers://chat.example.org/***/***"),
+        ("whatsapp://WaTok1234abcd@1234567890/+15551234567", "whatsapp://***@***/+15551234567"),
+        ("tgram://123456789:AAHk9vQxT3sEcReT/-1001234567/42", "tgram://***/-1001234567/42"),
+        (
+            "jsons://watcher:Pw0rd@hooks.example.org/alerts",
+            "jsons://watcher:***@hooks.example.org/alerts",
+        ),
+        (
+            "mailtos://alerts:Sm7pPa55w0rd@mail.example.org?to=dpo@example.org",
+            "mailtos://alerts:***@mail.example.org?to=dpo@example.org",
+        ),
+        (
+            "mailtos://mail.example.org?user=alerts&pass=Sm7pPa55w0rd",
+            "mailtos://mail.example.org?user=alerts&pass=***",
+        ),
+        (
+            "ntfys://ntfy.example.org/topic?token=tk_Ntfy41",
+            "ntfys://ntfy.example.org/topic?token=***",
+        ),
+        (
+            "matrixs://MatrixTokQq77zzLm@matrix.example.org/#room",
+            "matrixs://***@matrix.example.org/#room",
+        ),
+        ("pover://UserKeyZz21abcdefgh@AppTokZz11abcdefgh", "pover://***@***"),
         (
             "mailtos://alerts@mail.example.com?to=ops@example.org&pass=hunter22",
             "mailtos://alerts@mail.example.com?to=ops@example.org&pass=***",
@@ -58,7 +100,8 @@ def test_redact_text_removes_known_secrets_and_any_url() -> None:
     assert token not in redacted
     assert "B02SECRETBB" not in redacted and "xq7Zp3Tail" not in redacted
     assert "http://127.0.0.1:9999/bot***/sendMessage" in redacted
-    assert redacted.endswith("see slack://T01WORKSPC/***/***.")
+    assert redacted.endswith("see slack://T...C/***/***.")
+    assert "T01WORKSPC" not in redacted
 
 
 def test_short_secrets_do_not_shred_ordinary_words() -> None:

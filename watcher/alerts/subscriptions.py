@@ -1,8 +1,9 @@
 """Subscriptions with their channels resolved: the URLs to send to, known by key and label.
 
-The one edge here: a subscription's `apprise_config:` file is read when subscriptions are
-resolved (at start-up of `watcher run`, `watcher check`, `watcher dispatch`). A URL is a secret:
-it is kept out of every repr, stored nowhere, and shown only as its redacted label.
+The one edge here: resolving checks every inline URL with Apprise and reads each subscription's
+`apprise_config:` file (`channel_config`), when a command starts (`watcher validate`, `run`,
+`check`, `dispatch`, `subscriptions`, `demo`). A URL is a secret: it is kept out of every repr,
+stored nowhere, and shown only as its redacted label.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from notifiers import redact_url
+from notifiers.redact import redact_url
+from watcher.alerts.channel_config import (
+    read_apprise_config,
+    resolve_config_path,
+    subscription_channel_urls,
+)
 from watcher.config import Config, SubscriptionConfig
-from watcher.config.apprise_files import apprise_config_urls, resolve_config_path
-from watcher.errors import ConfigError
 
 # scrypt, not a plain hash: keys are shown (CLI, web, API) and stored, and a fast hash of a URL
 # whose only unknown part is a weak password could be reversed by trying passwords. About 25 ms
@@ -39,13 +43,18 @@ def channel_key(url: str) -> str:
 class Destination:
     """One channel of a subscription: its Apprise URL (secret), key and redacted label."""
 
-    key: str
     label: str
     url: str = field(repr=False)
 
     @classmethod
     def of(cls, url: str) -> Destination:
-        return cls(key=channel_key(url), label=redact_url(url), url=url.strip())
+        return cls(label=redact_url(url), url=url.strip())
+
+    @functools.cached_property
+    def key(self) -> str:
+        # Derived when first needed: `watcher validate` and `watcher subscriptions` without
+        # `--status` never pay the key derivation.
+        return channel_key(self.url)
 
 
 @dataclass(frozen=True)
@@ -69,25 +78,35 @@ class Subscription:
 
 
 def resolve_subscription(config: SubscriptionConfig, config_file: str) -> Subscription:
-    """Raises ValueError (a message safe to show) when its Apprise config file cannot be used."""
+    """Raises ValueError (a message safe to show) when its Apprise config file cannot be used.
+
+    Inline URLs are taken as written; `resolve_subscriptions` also checks them with Apprise.
+    """
     if config.urls is not None:
         urls: Sequence[str] = config.urls
     elif config.apprise_config is not None:
-        path = resolve_config_path(config.apprise_config, config_file)
-        urls = apprise_config_urls(path, config.tags)
+        urls = read_apprise_config(
+            resolve_config_path(config.apprise_config, config_file), config.tags
+        )
     else:
         raise ValueError(f"subscription {config.id!r} has neither urls nor apprise_config")
-    unique = {channel_key(url): Destination.of(url) for url in urls}
-    return Subscription(config=config, destinations=tuple(unique.values()))
+    return _subscription(config, urls)
 
 
 def resolve_subscriptions(config: Config) -> tuple[Subscription, ...]:
-    """Every subscription of `config`; raises ConfigError naming the subscription at fault."""
-    resolved: list[Subscription] = []
-    for index, subscription in enumerate(config.subscriptions):
-        try:
-            resolved.append(resolve_subscription(subscription, config.file))
-        except ValueError as error:
-            path = f"subscriptions[{index}].apprise_config"
-            raise ConfigError(config.file, None, path, str(error)) from None
-    return tuple(resolved)
+    """Every subscription of `config` with its channels, checked by Apprise.
+
+    Raises InvalidConfigError (a ConfigError) with every unusable URL and Apprise config file,
+    each at its line and key path in sources.yaml.
+    """
+    channel_urls = subscription_channel_urls(config)
+    return tuple(
+        _subscription(subscription, urls)
+        for subscription, urls in zip(config.subscriptions, channel_urls, strict=True)
+    )
+
+
+def _subscription(config: SubscriptionConfig, urls: Sequence[str]) -> Subscription:
+    # The same URL twice (e.g. from two tags of one file) is one channel.
+    unique = {url.strip(): Destination.of(url) for url in urls}
+    return Subscription(config=config, destinations=tuple(unique.values()))

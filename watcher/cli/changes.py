@@ -6,12 +6,14 @@ import argparse
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storage import ChangeRecord
 from watcher.cli.common import open_database
 from watcher.cli.options import add_db_option
 from watcher.stored import stored_finding
+
+if TYPE_CHECKING:
+    from storage import ChangeRecord
 
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

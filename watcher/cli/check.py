@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from watcher.cli.common import is_terminal, open_database, run_pass
 from watcher.cli.options import add_config_option, add_db_option
-from watcher.config import load_config
-from watcher.pipeline import CheckOutcome, CheckReport
+from watcher.cli.startup import load_setup
 from watcher.settings import config_path
+
+if TYPE_CHECKING:
+    from watcher.pipeline import CheckReport
 
 
 def add_parser(commands: Any) -> None:
@@ -38,14 +36,15 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(config_path(args.config))
+    setup = load_setup(config_path(args.config))
+    config, subscriptions = setup.config, setup.subscriptions
     targets = config.select_targets(args.only) if args.only else config.targets()
     database = open_database(args.db)
     try:
         if args.json:
-            run_pass(config, targets, database, on_report=_print_json)
+            run_pass(config, targets, database, on_report=_print_json, subscriptions=subscriptions)
             return 0
-        reports = _run_with_progress(config, targets, database)
+        reports = _run_with_progress(config, targets, database, subscriptions)
     finally:
         database.dispose()
     _print_summary(reports)
@@ -56,9 +55,19 @@ def _print_json(report: CheckReport) -> None:
     print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
 
 
-def _run_with_progress(config: Any, targets: Any, database: Any) -> list[CheckReport]:
+def _run_with_progress(
+    config: Any, targets: Any, database: Any, subscriptions: Any
+) -> list[CheckReport]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     if not is_terminal():
-        return run_pass(config, targets, database)
+        return run_pass(config, targets, database, subscriptions=subscriptions)
     columns = (
         TextColumn("checking"),
         BarColumn(),
@@ -72,10 +81,15 @@ def _run_with_progress(config: Any, targets: Any, database: Any) -> list[CheckRe
         def advance(report: CheckReport) -> None:
             progress.update(task, advance=1, description=f"{report.target_id}: {report.outcome}")
 
-        return run_pass(config, targets, database, on_report=advance)
+        return run_pass(config, targets, database, on_report=advance, subscriptions=subscriptions)
 
 
 def _print_summary(reports: list[CheckReport]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from watcher.pipeline import CheckOutcome
+
     console = Console(highlight=False)
     table = Table(title="watcher check", show_lines=False)
     for column in ("target", "outcome", "detail", "time"):

@@ -1,29 +1,39 @@
-"""Pieces the commands share: opening the database, building the fetcher, running a pass."""
+"""Pieces the commands share: opening the database, building the fetcher, running a pass.
+
+Heavy modules (the database layer, Playwright, the pipeline) are imported inside the functions
+that use them: command modules import this one at start-up, `watcher --help` included.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-from storage import Database
-from watcher.alerts import resolve_subscriptions
-from watcher.config import Config, Target
-from watcher.fetch.browser import BrowserSettings
-from watcher.fetch.playwright_fetcher import PlaywrightFetcher
-from watcher.pipeline import Checker, CheckReport
 from watcher.settings import database_url
+
+if TYPE_CHECKING:
+    from storage import Database
+    from watcher.alerts.subscriptions import Subscription
+    from watcher.config import Config, Target
+    from watcher.fetch.browser import BrowserSettings
+    from watcher.fetch.playwright_fetcher import PlaywrightFetcher
+    from watcher.pipeline import Checker, CheckReport
 
 
 def open_database(flag: str | None) -> Database:
     """The database of `--db`/$WATCHER_DB (SQLite by default), migrated to the newest schema."""
+    from storage import Database
+
     database = Database(database_url(flag))
     database.upgrade()
     return database
 
 
 def browser_settings(config: Config) -> BrowserSettings:
+    from watcher.fetch.browser import BrowserSettings
+
     browser = config.browser
     return BrowserSettings(
         executable_path=browser.executable_path,
@@ -38,12 +48,19 @@ def run_pass(
     targets: Sequence[Target],
     database: Database,
     on_report: Callable[[CheckReport], None] | None = None,
+    *,
+    subscriptions: Sequence[Subscription] = (),
 ) -> list[CheckReport]:
-    """One pass over `targets` with one browser, closed at the end."""
+    """One pass over `targets` with one browser, closed at the end; changes found are queued
+    for `subscriptions` (resolved at start-up, `startup.load_setup`)."""
+    import asyncio
+
+    from watcher.fetch.playwright_fetcher import PlaywrightFetcher
+    from watcher.pipeline import Checker
 
     async def go() -> list[CheckReport]:
         fetcher = PlaywrightFetcher(browser_settings(config))
-        with Checker(fetcher, database, subscriptions=resolve_subscriptions(config)) as checker:
+        with Checker(fetcher, database, subscriptions=subscriptions) as checker:
             async with started(checker, fetcher):
                 return await checker.check_many(targets, on_report)
 
@@ -53,6 +70,8 @@ def run_pass(
 @asynccontextmanager
 async def started(checker: Checker, fetcher: PlaywrightFetcher) -> AsyncIterator[None]:
     """The browser and the analysis workers, started side by side; the browser closed after."""
+    import asyncio
+
     warming = asyncio.ensure_future(asyncio.to_thread(checker.analysis.start))
     async with fetcher:
         await warming

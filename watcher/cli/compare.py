@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watcher.cli.common import open_database
 from watcher.cli.options import add_db_option
-from watcher.compare import RegionComparison, RegionView, compare_regions
 from watcher.errors import WatcherError
-from watcher.normalize import parse_canonical
+
+if TYPE_CHECKING:
+    from watcher.compare import RegionComparison, RegionView
 
 
 def add_parser(commands: Any) -> None:
@@ -26,6 +27,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from watcher.compare import compare_regions
+    from watcher.normalize import parse_canonical
+
     database = open_database(args.db)
     try:
         with database.reader() as repo:

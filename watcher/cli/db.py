@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from storage import Database
 from watcher.cli.options import add_db_option
 from watcher.settings import database_url
 
@@ -18,6 +17,8 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from storage import Database
+
     database = Database(database_url(args.db))
     try:
         if args.action == "upgrade":

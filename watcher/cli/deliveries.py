@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storage import ChannelRecord, DeliveryRecord
 from watcher.cli.common import open_database
 from watcher.cli.options import add_db_option
+
+if TYPE_CHECKING:
+    from storage import ChannelRecord, DeliveryRecord
 
 
 def add_parser(commands: Any) -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storage import Database
 from watcher.cli.changes import print_change
 from watcher.cli.common import open_database, run_pass
-from watcher.config import Config, load_config
-from watcher.demo import demo_config_yaml
+from watcher.cli.startup import Setup, load_setup
 from watcher.settings import data_dir
-from watcher.simsite import EPOCHS, LATEST_VERSION, SimulatedMetaSite
+
+if TYPE_CHECKING:
+    from storage import Database
+    from watcher.simsite import SimulatedMetaSite
 
 
 def add_parser(commands: Any) -> None:
@@ -22,8 +23,8 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=LATEST_VERSION,
-        help=f"versions to advance through (default {LATEST_VERSION}: the whole history)",
+        default=None,
+        help="versions to advance through (default: the whole 2024–2026 history)",
     )
     parser.add_argument(
         "--every", type=float, default=3.0, help="seconds to wait between rounds (default 3)"
@@ -34,6 +35,10 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from watcher.demo import demo_config_yaml
+    from watcher.simsite import LATEST_VERSION, SimulatedMetaSite
+
+    rounds = LATEST_VERSION if args.rounds is None else args.rounds
     folder = data_dir() / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     if args.db is None:
@@ -44,13 +49,14 @@ def run(args: argparse.Namespace) -> int:
     with SimulatedMetaSite(port=args.port) as site:
         config_file = folder / "sources.yaml"
         config_file.write_text(demo_config_yaml(site.base_url, site.egress_proxies()))
-        config = load_config(config_file)
+        setup = load_setup(config_file)
+        config = setup.config
         targets = config.targets()
         database = open_database(db_url)
         print(f"simulated Meta site at {site.base_url}; configuration in {config_file}")
         print(f"watching {len(targets)} targets in {len(config.regions)} regions")
         try:
-            _rounds(site, config, database, rounds=args.rounds, every=args.every)
+            _rounds(site, setup, database, rounds=rounds, every=args.every)
         finally:
             database.dispose()
     print(f"configuration kept in {config_file}")
@@ -58,15 +64,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _rounds(
-    site: SimulatedMetaSite, config: Config, database: Database, *, rounds: int, every: float
+    site: SimulatedMetaSite, setup: Setup, database: Database, *, rounds: int, every: float
 ) -> None:
+    from watcher.simsite import EPOCHS
+
+    config = setup.config
     targets = config.targets()
     seen: set[int] = set()
     for round_number in range(rounds + 1):
         epoch = EPOCHS[min(site.version_of("genai"), len(EPOCHS) - 1)]
         print(f"\n== round {round_number}: the site as of {epoch.date}: {epoch.label}")
         started = time.monotonic()
-        reports = run_pass(config, targets, database)
+        reports = run_pass(config, targets, database, subscriptions=setup.subscriptions)
         counts: dict[str, int] = {}
         for report in reports:
             counts[report.outcome.value] = counts.get(report.outcome.value, 0) + 1

@@ -10,13 +10,15 @@ import argparse
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from watcher.alerts import Dispatcher, DispatchSettings, resolve_subscriptions, web_base_url
 from watcher.cli.common import open_database
 from watcher.cli.options import add_config_option, add_db_option
-from watcher.config import load_config
+from watcher.cli.startup import load_setup
 from watcher.settings import config_path
+
+if TYPE_CHECKING:
+    from watcher.alerts import Dispatcher
 
 
 def add_parser(commands: Any) -> None:
@@ -30,8 +32,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(config_path(args.config))
-    subscriptions = resolve_subscriptions(config)
+    from watcher.alerts import Dispatcher, DispatchSettings, web_base_url
+
+    subscriptions = load_setup(config_path(args.config)).subscriptions
     database = open_database(args.db)
     try:
         dispatcher = Dispatcher(

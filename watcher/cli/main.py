@@ -1,17 +1,24 @@
 """`watcher` command line: parses arguments, runs one command, turns errors into exit codes.
 
 Exit status: 0 the command ran (a pass with failed fetches still ran), 1 a runtime error (database
-unreachable, no browser), 2 invalid configuration or usage, 130 interrupted.
+unreachable, no browser), 2 invalid configuration or usage, 130 interrupted, 141 the output was
+closed early (`watcher validate | head -3`), as for any program stopped by SIGPIPE.
+
+Start-up stays fast (`watcher --help` and `watcher validate` well under half a second): this
+module and the command modules import only the standard library and small modules of this
+project at load time; each command imports what it needs (pydantic, the database layer,
+Apprise, Playwright, rich) in its handler.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from storage.errors import StorageError as DatabaseError
+from notifiers.apprise_log import guard_handler
 from watcher import __version__
 from watcher.cli import (
     changes,
@@ -29,6 +36,9 @@ from watcher.cli import (
 from watcher.errors import ConfigError, WatcherError
 
 LOGGING_COMMANDS = frozenset({"run", "dispatch"})
+
+# 128 + SIGPIPE: what a shell reports for a program whose reader went away.
+EXIT_OUTPUT_CLOSED = 141
 
 COMMANDS = (
     validate,
@@ -62,6 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            # Inside the `try`: a reader that went away shows up here at the latest, instead of
+            # as "Exception ignored ... BrokenPipeError" when the interpreter flushes at exit.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_OUTPUT_CLOSED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # Long-running commands log a line per check and per delivery; the others stay quiet.
@@ -73,13 +96,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         for extra in getattr(error, "more", ()):
             print(f"watcher: invalid configuration: {extra}", file=sys.stderr)
         return 2
-    except (WatcherError, DatabaseError) as error:
-        print(f"watcher: {error}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("watcher: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        if isinstance(error, (WatcherError, *_database_errors())):
+            print(f"watcher: {error}", file=sys.stderr)
+            return 1
+        raise
     return status
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """The storage layer's error class, if this process loaded it.
+
+    Imported lazily like everything heavy (it brings SQLAlchemy and Alembic): a command that
+    never opened a database cannot have raised it.
+    """
+    errors = sys.modules.get("storage.errors")
+    found = getattr(errors, "StorageError", None)
+    return (found,) if isinstance(found, type) and issubclass(found, Exception) else ()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so that nothing more is written to the closed pipe, not even by
+    the interpreter's last flush (the recipe of Python's `signal` documentation)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return  # not a real file (a test's capture): nothing will be flushed to a pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
 
 
 def _configure_logging(verbosity: int) -> None:
@@ -89,6 +139,10 @@ def _configure_logging(verbosity: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    # Every handler that prints gets the redacting filter and the gate that holds back what
+    # Apprise logs while it parses configuration text: no secret at any level.
+    for handler in logging.getLogger().handlers:
+        guard_handler(handler)
     if level > logging.DEBUG:
         # A line per job run says nothing our own per-check line does not.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -11,8 +11,6 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from notifiers import channel_for_url, redact_url, render_test_message, send, validate_url
-
 DEFAULT_TIMEOUT_S = 15.0
 
 
@@ -35,6 +33,8 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from notifiers import channel_for_url, redact_url, render_test_message, send, validate_url
+
     url = sys.stdin.readline().strip() if args.url == "-" else args.url.strip()
     label = redact_url(url) or "(empty)"
     problem = validate_url(url)

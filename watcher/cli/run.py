@@ -4,23 +4,24 @@ Ctrl-C)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import signal
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storage import Database
-from watcher.alerts import Dispatcher, DispatchSettings, resolve_subscriptions, web_base_url
 from watcher.cli.common import browser_settings, open_database, started
 from watcher.cli.options import add_config_option, add_db_option
-from watcher.config import Config, Target, load_config
-from watcher.fetch.playwright_fetcher import PlaywrightFetcher
-from watcher.pipeline import Checker
-from watcher.schedule import Schedule
+from watcher.cli.startup import Setup, load_setup
 from watcher.settings import config_path
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from storage import Database
+    from watcher.config import Target
+    from watcher.pipeline import Checker
 
 log = logging.getLogger("watcher.run")
 
@@ -42,10 +43,12 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(config_path(args.config))
+    import asyncio
+
+    setup = load_setup(config_path(args.config))
     database = open_database(args.db)
     try:
-        asyncio.run(_watch(config, database, timedelta(seconds=args.startup_spread)))
+        asyncio.run(_watch(setup, database, timedelta(seconds=args.startup_spread)))
     finally:
         database.dispose()
     return 0
@@ -66,14 +69,20 @@ def _quiet_after_stop(
     return handle
 
 
-async def _watch(config: Config, database: Database, spread: timedelta) -> None:
+async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
+    import asyncio
+
+    from watcher.alerts import Dispatcher, DispatchSettings, web_base_url
+    from watcher.fetch.playwright_fetcher import PlaywrightFetcher
+    from watcher.pipeline import Checker
+
+    config, subscriptions = setup.config, setup.subscriptions
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     loop.set_exception_handler(_quiet_after_stop(stop))
     targets = config.targets()
-    subscriptions = resolve_subscriptions(config)
     # The dispatcher's sends block (Apprise is synchronous): it runs in a thread of its own,
     # delivering what the checks write to the outbox.
     dispatcher = Dispatcher(
@@ -102,6 +111,8 @@ async def _run_schedule(
     spread: timedelta,
     alerting: int,
 ) -> None:
+    from watcher.schedule import Schedule
+
     checker.register(targets, complete=True)
     schedule = Schedule(checker, targets, database, startup_spread=spread)
     schedule.start()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storage import ChannelRecord
-from watcher.alerts import Subscription, resolve_subscriptions
 from watcher.cli.common import open_database
 from watcher.cli.options import add_config_option
-from watcher.config import SubscriptionConfig, load_config
+from watcher.cli.startup import load_setup
 from watcher.settings import config_path
+
+if TYPE_CHECKING:
+    from storage import ChannelRecord
+    from watcher.alerts import Subscription
+    from watcher.config import SubscriptionConfig
 
 
 def add_parser(commands: Any) -> None:
@@ -28,8 +31,8 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(config_path(args.config))
-    subscriptions = resolve_subscriptions(config)
+    setup = load_setup(config_path(args.config))
+    config, subscriptions = setup.config, setup.subscriptions
     channels: dict[str, ChannelRecord] = {}
     if args.status:
         database = open_database(args.db)

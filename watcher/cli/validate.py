@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from watcher.cli.options import add_config_option
-from watcher.config import load_config
+from watcher.cli.startup import load_setup
 from watcher.settings import config_path
 
 
@@ -20,7 +20,8 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = config_path(args.config)
-    config = load_config(path)
+    setup = load_setup(path)
+    config = setup.config
     targets = config.targets()
     sources = {t.source_id for t in targets}
     regions = {t.region_id for t in targets}

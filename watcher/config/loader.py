@@ -1,7 +1,8 @@
 """Reading sources.yaml: file → YAML with lines → models → cross checks → Config.
 
 `load_config` is the only function here that touches the file system (and the time-zone
-database, through the models); `parse_config` takes the text and is what tests drive.
+database, through the models); `parse_config` takes the text and is what tests drive. Values
+only: Apprise is never imported here (see `watcher.alerts.channel_config`).
 """
 
 from __future__ import annotations
@@ -12,58 +13,46 @@ from types import MappingProxyType
 
 from pydantic import ValidationError
 
-from notifiers import redact_text
-from watcher.config.apprise_files import apprise_config_urls, resolve_config_path
+from notifiers.redact import redact_text
 from watcher.config.explain import describe, explain
-from watcher.config.locations import Locations, Problem, to_config_error
+from watcher.config.locations import Problem, to_config_error
 from watcher.config.references import check_references
 from watcher.config.subscriptions import ConfigFileModel, check_subscription_references
 from watcher.config.targets import Config, target_url
+from watcher.config.textfile import MIB, UnreadableFileError, read_text_file
 from watcher.config.yamltree import read_yaml
 from watcher.errors import ConfigError
 
 TOP_LEVEL_KEYS = tuple(ConfigFileModel.model_fields)
+# A real sources.yaml is a few dozen KiB; this bound keeps a wrong path (a log file, a disk
+# image) from being read whole into memory.
+MAX_CONFIG_BYTES = MIB
 
 
 def load_config(path: str | Path) -> Config:
-    """Loads and validates a sources.yaml. Raises ConfigError (file, line, path, message)."""
+    """Loads and validates a sources.yaml. Raises ConfigError (file, line, path, message).
+
+    Values only: files named by `apprise_config:` and the Apprise URLs themselves are checked
+    where they are used, by `watcher.alerts.resolve_subscriptions`.
+    """
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(file, None, "", "file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(file, None, "", "is a directory, expected a YAML file") from None
-    except PermissionError:
-        raise ConfigError(file, None, "", "permission denied: cannot read the file") from None
-    except OSError as error:
-        raise ConfigError(file, None, "", f"cannot read the file: {error.strerror}") from None
-    try:
-        # utf-8-sig: a byte-order mark left by some Windows editors is not an error.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        byte = raw[error.start]
-        raise ConfigError(
-            file, line, "", f"the file is not UTF-8 text (byte 0x{byte:02x} cannot be decoded)"
-        ) from None
-    config, locations = _parse(text, file)
-    problems = _check_apprise_files(config)
-    if problems:
-        raise to_config_error(file, problems, locations)
-    return config
+        text = read_text_file(path, limit=MAX_CONFIG_BYTES, expected="a YAML file")
+    except UnreadableFileError as error:
+        raise ConfigError(file, error.line, "", error.reason) from None
+    return _parse(text, file)
 
 
 def parse_config(text: str, *, file: str = "<config>") -> Config:
     """Validates the text of a sources.yaml; `file` is only used in error messages.
 
     Every problem found is reported: the raised error is the first in file order, the others are
-    in its `more` attribute. Files named by `apprise_config:` are only read by `load_config`.
+    in its `more` attribute.
     """
-    return _parse(text, file)[0]
+    return _parse(text, file)
 
 
-def _parse(text: str, file: str) -> tuple[Config, Locations]:
+def _parse(text: str, file: str) -> Config:
     document = read_yaml(text)
     locations = document.locations
     problems = list(document.problems)
@@ -92,15 +81,15 @@ def _parse(text: str, file: str) -> tuple[Config, Locations]:
     problems = _check_expanded_urls(model)
     if problems:
         raise to_config_error(file, problems, locations)
-    config = Config(
+    return Config(
         file=file,
         regions=MappingProxyType(dict(model.regions)),
         defaults=model.defaults,
         browser=model.browser,
         sources=tuple(model.sources),
         subscriptions=tuple(model.subscriptions),
+        locations=locations,
     )
-    return config, locations
 
 
 def _redact_subscriptions(problems: list[Problem]) -> list[Problem]:
@@ -112,19 +101,6 @@ def _redact_subscriptions(problems: list[Problem]) -> list[Problem]:
         else problem
         for problem in problems
     ]
-
-
-def _check_apprise_files(config: Config) -> list[Problem]:
-    problems: list[Problem] = []
-    for index, subscription in enumerate(config.subscriptions):
-        if subscription.apprise_config is None:
-            continue
-        path = resolve_config_path(subscription.apprise_config, config.file)
-        try:
-            apprise_config_urls(path, subscription.tags)
-        except ValueError as error:
-            problems.append(Problem(("subscriptions", index, "apprise_config"), str(error)))
-    return problems
 
 
 def _check_expanded_urls(model: ConfigFileModel) -> list[Problem]:

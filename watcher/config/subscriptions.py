@@ -16,6 +16,10 @@ Filters combine with AND; a list matches any of its entries. `kinds` and `min_se
 least one finding of the change to pass both; without them every change is told, even one
 the classifier found nothing in. Apprise URLs hold secrets (tokens, passwords): no message
 here quotes one, they are shown only as `notifiers.redact_url` prints them.
+
+Values only: whether Apprise can use a URL, and what an `apprise_config:` file holds, is
+checked at the alerts edge (`watcher.alerts.channel_config`) when a command starts, with the
+same file, line and key path in its messages.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from notifiers import redact_url, validate_url
+from notifiers.redact import redact_url
 from watcher.classify.finding import FindingKind
 from watcher.config.explain import closest
 from watcher.config.locations import Locations, Problem
@@ -59,10 +63,8 @@ def _finding_kind(value: str) -> str:
 
 
 def _apprise_url(value: str) -> str:
-    """A URL Apprise can use; the message shows it redacted, never as written."""
-    problem = validate_url(value)
-    if problem is not None:
-        raise ValueError(problem)
+    if not value.strip():
+        raise ValueError("expected an Apprise URL, got an empty string")
     return value
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from watcher.config.explain import closest
+from watcher.config.locations import Locations
 from watcher.config.models import (
     ActionConfig,
     BrowserConfig,
@@ -91,6 +92,9 @@ class Config:
     browser: BrowserConfig
     sources: tuple[SourceConfig, ...]
     subscriptions: tuple[SubscriptionConfig, ...] = ()
+    # Where each value was written, so that checks made later (Apprise URLs and files, at the
+    # alerts edge) still report the line and key path of what they reject.
+    locations: Locations = field(default_factory=lambda: Locations({}), compare=False, repr=False)
 
     def targets(self) -> list[Target]:
         """Every target, in sources order, then in each source's regions order."""
