@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from watcher.cli.common import open_database
 from watcher.cli.options import add_db_option
-from watcher.stored import stored_finding
 
 if TYPE_CHECKING:
     from storage import ChangeRecord
@@ -68,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def change_as_json(change: ChangeRecord) -> dict[str, object]:
+    from watcher.stored import stored_finding
+
     return {
         "id": change.id,
         "target": change.target_id,
