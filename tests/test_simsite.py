@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -93,6 +94,7 @@ def test_two_seeds_give_different_markup_but_the_same_noise_free_text() -> None:
         ("class_names", "genai", "fr", "fr_FR"),
         ("tracking_params", "genai", "fr", "fr_FR"),
         ("outbound_wrapping", "privacy_policy", "fr", "fr_FR"),
+        ("printable_links", "privacy_policy", "fr", "fr_FR"),
         ("cdn_signatures", "genai", "fr", "fr_FR"),
         ("relative_time", "genai", "fr", "fr_FR"),
         ("related_articles", "help_ai_objection", "fr", "fr_FR"),
@@ -113,7 +115,7 @@ def test_each_noise_generator_varies_on_its_own(
 
 
 def test_every_noise_generator_is_covered_and_unknown_names_are_refused() -> None:
-    assert len(NoiseOptions.names()) == 14
+    assert len(NoiseOptions.names()) == 15
     assert NoiseOptions.only() == NoiseOptions.none()
     with pytest.raises(ValueError, match="unknown noise"):
         NoiseOptions.only("sparkles")
@@ -129,11 +131,16 @@ def test_noise_looks_like_metas() -> None:
     assert re.search(r'class="(x[0-9a-z]{5,7} ?)+"', document)
     hrefs = [
         part["h"]
-        for block in payload(document)["blocks"]
+        for seed in range(3, 9)
+        for block in payload(render("privacy_policy", seed=seed, version=1))["blocks"]
         for part in block.get("p", [])
         if isinstance(part, dict)
     ]
     assert any(href.startswith("/l.php?u=https%3A%2F%2Fwww.dataprotection.ie") for href in hrefs)
+    # The printable policy's form: the wrapper percent-encoded (once or twice) into the path.
+    printable = [h for h in hrefs if h.startswith("/privacy/policy/printable/https%")]
+    assert any("lm.facebook.com" in unquote(unquote(h)) for h in printable)
+    assert any("%253A" in h for h in printable) and any("%3Fu=" in h for h in printable)
     assert any(
         re.search(r"__cft__\[0\]|__tn__|fbclid|locale2|entry_point|back_id", h) for h in hrefs
     )

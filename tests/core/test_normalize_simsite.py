@@ -4,6 +4,9 @@ same canonical text as the noise-free rendering of the same page version."""
 from __future__ import annotations
 
 import random
+import re
+from functools import cache
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given, settings
@@ -35,24 +38,83 @@ def document(
 
 
 @st.composite
-def renderings(draw: st.DrawFn) -> tuple[str, int, str, str, int]:
+def renderings(draw: st.DrawFn) -> tuple[str, int, str, str, int, int]:
     page_id = draw(st.sampled_from(WATCHED))
     spec = PAGES[page_id]
     version = draw(st.integers(0, LATEST_VERSION))
     region = draw(st.sampled_from(spec.regions))
     locale = draw(st.sampled_from(spec.languages))
     seed = draw(st.integers(0, 2**32 - 1))
-    return page_id, version, region, locale, seed
+    other_seed = draw(st.integers(0, 2**32 - 1))
+    return page_id, version, region, locale, seed, other_seed
 
 
 @settings(max_examples=40, deadline=None)
 @given(renderings())
-def test_noise_never_changes_the_canonical_text(rendering: tuple[str, int, str, str, int]) -> None:
-    page_id, version, region, locale, seed = rendering
+def test_noise_never_changes_the_canonical_text(
+    rendering: tuple[str, int, str, str, int, int],
+) -> None:
+    """Two loads, each with its own noise (printable-policy links wrapped, encoded and decorated
+    at every level among it), read byte for byte as the noise-free page."""
+    page_id, version, region, locale, seed, other_seed = rendering
     quiet = document(page_id, version, region, locale, 0, NoiseOptions.none())
     noisy = document(page_id, version, region, locale, seed, NoiseOptions())
+    other_load = document(page_id, version, region, locale, other_seed, NoiseOptions())
+    assert noisy.canonical_text().encode() == other_load.canonical_text().encode()
     assert noisy.canonical_text() == quiet.canonical_text()
     assert quiet.text_length > 0
+
+
+@cache
+def quiet_policy(version: int, region: str, locale: str) -> str:
+    return document(
+        "privacy_policy", version, region, locale, 0, NoiseOptions.none()
+    ).canonical_text()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    version=st.integers(0, LATEST_VERSION),
+    region=st.sampled_from(PAGES["privacy_policy"].regions),
+    locale=st.sampled_from(PAGES["privacy_policy"].languages),
+    seeds=st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)),
+)
+def test_two_loads_of_the_policy_read_byte_for_byte_the_same(
+    version: int, region: str, locale: str, seeds: tuple[int, int]
+) -> None:
+    """The policy is the page with outbound links, each time wrapped, encoded and decorated in
+    another shape (one of them has a query of its own that decoration must stay out of)."""
+    first, second = (
+        document("privacy_policy", version, region, locale, seed, NoiseOptions()).canonical_text()
+        for seed in seeds
+    )
+    assert first.encode() == second.encode() == quiet_policy(version, region, locale).encode()
+
+
+def test_printable_policy_links_reach_the_normalizer_in_every_shape() -> None:
+    """The property above is only as good as its noise: the policy's outbound links come as
+    printable-policy links, encoded once and twice, decorated outside, on the wrapper and on
+    the target, and all of them read as the plain target."""
+    hrefs: list[str] = []
+    for seed in range(40):
+        html = render_page(
+            "privacy_policy",
+            version=LATEST_VERSION,
+            region="fr",
+            locale="fr_FR",
+            rng=random.Random(seed),
+            noise=NoiseOptions.only("printable_links"),
+            base_url=SITE,
+            as_rendered=True,
+        )
+        hrefs += re.findall(r'href="(/privacy/policy/printable/[^"]+)"', html)
+    prefix = len("/privacy/policy/printable/")
+    assert any(h[prefix:].startswith("https%3A") for h in hrefs)  # encoded once
+    assert any(h[prefix:].startswith("https%253A") for h in hrefs)  # encoded twice
+    assert any("?" in h for h in hrefs)  # decoration outside
+    assert any("__cft__" in unquote(unquote(h.split("?")[0])) for h in hrefs)  # inside
+    quiet = document("privacy_policy", LATEST_VERSION, "fr", "fr_FR", 0, NoiseOptions.none())
+    assert "(https://www.dataprotection.ie/)" in quiet.canonical_text()
 
 
 @pytest.mark.parametrize("noise", NoiseOptions.names())

@@ -25,6 +25,9 @@ class RedirectWrapper:
     hosts: frozenset[str]
     path: str
     parameter: str
+    # The wrapper's own parameters (its per-load signature): when the target is written
+    # unencoded, every other parameter after it belongs to the target, not to the wrapper.
+    own_parameters: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def url_rules(raw: dict[str, Any]) -> UrlRules:
                 hosts=frozenset(h.lower() for h in wrapper["hosts"]),
                 path=wrapper["path"],
                 parameter=wrapper["parameter"],
+                own_parameters=frozenset(wrapper.get("own_parameters", ())),
             )
             for wrapper in raw["redirect_wrappers"]
         ),

@@ -2,34 +2,41 @@
 
 Two fetches of the same page must give the same target for the same link; a link that really
 points elsewhere must still differ.
+
+Cleaning is one rule applied at every level of a link until nothing changes: unwrap the level
+when it only carries another address (a click-tracking wrapper, an address encoded in its path),
+otherwise drop its tracking parameters and clean every address its parameters carry. Meta adds
+its per-load decoration (`__cft__[0]`, `__tn__`, …) at any level — to the outer link, to the inner
+one before or after encoding — so only a rule that reaches every level gives one answer.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import (
-    SplitResult,
-    parse_qsl,
-    quote,
-    unquote,
-    urlencode,
-    urljoin,
-    urlsplit,
-    urlunsplit,
-)
+from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from watcher.normalize.rules import UrlRules
+from watcher.normalize.url_nesting import (
+    MAX_LINK_LENGTH,
+    QueryPair,
+    address_in_path,
+    embedded_address,
+    query_pairs,
+    wrapper_at,
+    wrapper_target,
+)
 
 _KEPT_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Characters left as they are when quoting a path or fragment (`%` keeps existing escapes).
 _SAFE_IN_PATH = "/%:@!$&'()*+,;=~"
-_MAX_UNWRAP = 3
-# A path that carries a whole percent-encoded address after its own prefix
-# (`/privacy/policy/printable/https%3A%2F%2Fhelp.instagram.com%2F…`): the page wraps the link.
-_ADDRESS_IN_PATH = re.compile(r"/(https?%3A%2F%2F.+)$", re.IGNORECASE)
-_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
+# Levels of nesting followed in one pass; the printable policy's deepest real links have three
+# (click logger → printable wrapper → l.php → target). Deeper ones continue in the next pass.
+_MAX_DEPTH = 8
+# Passes over the whole link until it no longer changes: a bound, so that a hostile link
+# nested hundreds of levels deep costs at most this many passes.
+_MAX_PASSES = 4
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class LinkContext:
 
     @classmethod
     def of(cls, base_url: str, rules: UrlRules) -> LinkContext:
-        cleaned = _clean_absolute(base_url, rules, depth=_MAX_UNWRAP)
+        cleaned = clean_url(base_url, rules, follow_wrappers=False)
         page = urlsplit(cleaned)[:3] if cleaned else None
         return cls(base_url, rules, page)
 
@@ -53,7 +60,7 @@ def clean_href(href: str, context: LinkContext) -> str | None:
     href = href.strip()
     if not href:
         return None
-    cleaned = _clean_absolute(urljoin(context.base_url, href), context.rules, depth=0)
+    cleaned = clean_url(urljoin(context.base_url, href), context.rules)
     if cleaned is None:
         return None
     target = urlsplit(cleaned)
@@ -63,9 +70,27 @@ def clean_href(href: str, context: LinkContext) -> str | None:
     return cleaned
 
 
-def _clean_absolute(
-    url: str, rules: UrlRules, depth: int, *, unwrapped: bool = False
-) -> str | None:
+def clean_url(url: str, rules: UrlRules, *, follow_wrappers: bool = True) -> str | None:
+    """The stable form of an absolute address: the fixed point of cleaning it level by level
+    (None for a scheme a reader cannot follow, or an address too long to be a real one).
+    `follow_wrappers=False` cleans the address as it is, without reading out what it carries
+    (a page's own address)."""
+    if len(url) > MAX_LINK_LENGTH:
+        return None
+    depth = 0 if follow_wrappers else _MAX_DEPTH
+    current = url
+    for _ in range(_MAX_PASSES):
+        cleaned = _clean_level(current, rules, depth, taken_out=False)
+        if cleaned is None or len(cleaned) > MAX_LINK_LENGTH:
+            return None  # re-encoding what a hostile link nests can make it grow
+        if cleaned == current:
+            return cleaned
+        current = cleaned
+    return current
+
+
+def _clean_level(url: str, rules: UrlRules, depth: int, *, taken_out: bool) -> str | None:
+    """One level of a link: unwrapped when it only carries another address, else cleaned."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -76,18 +101,24 @@ def _clean_absolute(
         return None
     if scheme in ("mailto", "tel"):
         return f"{scheme}:{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    if unwrapped and scheme in rules.upgraded_schemes:
+    if taken_out and scheme in rules.upgraded_schemes:
         scheme = "https"  # an address taken out of a wrapper, where Meta flips the scheme
     host = (parts.hostname or "").lower()
-    parameters = parse_qsl(parts.query, keep_blank_values=True)
-    inner = _unwrap(host, parts.path, parameters, rules) or _address_in_path(parts)
-    if inner is not None and depth < _MAX_UNWRAP:
-        return _clean_absolute(inner, rules, depth + 1, unwrapped=True)
+    pairs = query_pairs(parts.query)
+    wrapper = wrapper_at(parts, rules)
+    if depth < _MAX_DEPTH:
+        inner = wrapper_target(url, parts, pairs, wrapper) if wrapper else None
+        if inner is None:
+            inner = address_in_path(parts.path, parts.query, parts.fragment)
+        if inner is not None:
+            return _clean_level(inner, rules, depth + 1, taken_out=True)
     on_cdn = any(host == h or host.endswith("." + h) for h in rules.cdn_hosts)
+    signature = wrapper.own_parameters if wrapper else frozenset()
     kept = sorted(
-        (name, _clean_nested(value, rules, depth))
-        for name, value in parameters
-        if not _is_tracking(name, rules) and not (on_cdn and name in rules.cdn_parameters)
+        (pair.name, _clean_value(pair, rules, depth))
+        for pair in pairs
+        if pair.bare_name not in signature
+        and not _is_decoration(pair.bare_name, rules, on_cdn=on_cdn)
     )
     # Credentials in a link are dropped: they are never part of where a policy link points.
     netloc = f"[{host}]" if ":" in host else host
@@ -104,33 +135,20 @@ def _clean_absolute(
     )
 
 
-def _unwrap(host: str, path: str, parameters: list[tuple[str, str]], rules: UrlRules) -> str | None:
-    for wrapper in rules.redirect_wrappers:
-        if (host in wrapper.hosts or "*" in wrapper.hosts) and path == wrapper.path:
-            target = next((v for k, v in parameters if k == wrapper.parameter), None)
-            if target:
-                return target
-    return None
+def _clean_value(pair: QueryPair, rules: UrlRules, depth: int) -> str:
+    """A parameter whose value is itself an address (`src=`, `redirect_uri=`, encoded once or
+    more): that address cleaned too, so its own per-load parameters do not make the outer
+    link differ."""
+    address = embedded_address(pair.value) if depth < _MAX_DEPTH else None
+    if address is None:
+        return pair.value
+    return _clean_level(address, rules, depth + 1, taken_out=True) or pair.value
 
 
-def _address_in_path(parts: SplitResult) -> str | None:
-    """The address a path carries percent-encoded after its own prefix, with the query."""
-    found = _ADDRESS_IN_PATH.search(parts.path)
-    if found is None:
-        return None
-    return unquote(found.group(1)) + (f"?{parts.query}" if parts.query else "")
-
-
-def _clean_nested(value: str, rules: UrlRules, depth: int) -> str:
-    """A parameter whose value is itself an address (`src=`, `redirect_uri=`): that address
-    cleaned too, so its own per-load parameters do not make the outer link differ."""
-    if depth >= _MAX_UNWRAP or not _ADDRESS.match(value):
-        return value
-    return _clean_absolute(value, rules, depth + 1, unwrapped=True) or value
-
-
-def _is_tracking(name: str, rules: UrlRules) -> bool:
-    return name in rules.tracking_exact or name.startswith(rules.tracking_prefixes)
+def _is_decoration(name: str, rules: UrlRules, *, on_cdn: bool) -> bool:
+    if name in rules.tracking_exact or name.startswith(rules.tracking_prefixes):
+        return True
+    return on_cdn and name in rules.cdn_parameters
 
 
 def _stable_fragment(fragment: str, rules: UrlRules) -> str:

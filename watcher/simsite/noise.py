@@ -29,6 +29,9 @@ class NoiseOptions:
     class_names: bool = True  # generated atomic class names on every element
     tracking_params: bool = True  # __cft__[0], __tn__, fbclid, locale2, entry_point, back_id
     outbound_wrapping: bool = True  # /l.php?u=<target>&h=<random>
+    # Outbound links as the printable policy writes them, /privacy/policy/printable/<encoded
+    # lm.facebook.com/l.php?u=<target>>, with per-load decoration at any level.
+    printable_links: bool = True
     cdn_signatures: bool = True  # _nc_gid, _nc_ohc, oh, oe on image URLs
     relative_time: bool = True  # "Updated 3 hours ago"
     related_articles: bool = True  # a block that comes and goes on help pages
@@ -123,9 +126,45 @@ class NoiseMaker:
         return f"{path}{separator}{'&'.join(chosen)}{hash_mark}{fragment}"
 
     def outbound_href(self, url: str) -> str:
+        if self.options.printable_links and self.rng.random() < 0.5:
+            return self.printable_href(url)
         if not self.options.outbound_wrapping:
             return url
         return f"/l.php?u={quote(url, safe='')}&h=AT{self._token(30)}"
+
+    def printable_href(self, url: str) -> str:
+        """`url` behind the click wrapper, percent-encoded into the printable policy's path:
+        the target written encoded or as is in `u=`, the whole encoded once or twice, and
+        tracking decoration added (or not) to the target before encoding, to the wrapper after
+        it and to the printable link outside, each time in another order."""
+        target = self._decorated(url) if self.rng.random() < 0.5 else url
+        written_as_is = "#" not in target and self.rng.random() < 0.5
+        wrapper = "https://lm.facebook.com/l.php?u="
+        wrapper += target if written_as_is else quote(target, safe="")
+        if self.rng.random() < 0.5:
+            wrapper += f"&h=AT{self._token(30)}"
+        if self.rng.random() < 0.5:
+            wrapper = self._decorated(wrapper)
+        # Once (keeping `u=`'s equals sign, as archived printable policies show) or twice.
+        rounds, safe = self.rng.choice(((1, ""), (1, "="), (2, "")))
+        for _ in range(rounds):
+            wrapper = quote(wrapper, safe=safe)
+        href = f"/privacy/policy/printable/{wrapper}"
+        return self._decorated(href) if self.rng.random() < 0.5 else href
+
+    def _decorated(self, url: str) -> str:
+        """`url` with one to three of Meta's per-load link parameters, in a random order."""
+        candidates = [
+            self.rng.choice(("__cft__[0]", "__cft__%5B0%5D")) + f"=AZ{self._token(24)}",
+            "__tn__=" + self.rng.choice(("-UK-R", "-R", "%2CO%2CP-R", "*F")),
+            self.rng.choice(("__xts__[0]", "__xts__%5B0%5D")) + f"=68.AR{self._token(12)}",
+            "fbclid=IwAR" + self._token(20),
+            "eid=AR" + self._token(16),
+        ]
+        chosen = self.rng.sample(candidates, self.rng.randint(1, 3))
+        address, hash_mark, fragment = url.partition("#")
+        separator = "&" if "?" in address else "?"
+        return f"{address}{separator}{'&'.join(chosen)}{hash_mark}{fragment}"
 
     def annotation_href(self, anchor: str, base_url: str, page_path: str) -> str:
         """`#annotation-10`, or the same target as a full URL with an entry point."""
