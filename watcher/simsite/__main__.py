@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Installed before anything is printed: whoever reads the start-up lines may stop the site
+    # at once.
+    finished = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: finished.set())
     egress_start = args.egress_port_start
     if egress_start is None and args.port:
         egress_start = args.port + 1
@@ -78,8 +82,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"reset; GET {site.base_url}/__sim__/state"
     )
     sys.stdout.flush()
-    finished = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: finished.set())
     try:
         finished.wait()
     except KeyboardInterrupt:
