@@ -11,6 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from watcher.cli.common import browser_settings
 from watcher.config import (
     Config,
     InvalidConfigError,
@@ -214,6 +215,33 @@ def test_omitted_sections_take_documented_defaults() -> None:
     assert config.browser.context_reuse == "per_region"
     assert config.browser.headless is True
     assert config.browser.executable_path is None
+    limits = browser_settings(config).limits
+    assert (limits.max_page_bytes, limits.max_dom_nodes) == (10 * 1024 * 1024, 200_000)
+    assert limits.max_text_chars == 2_000_000
+
+
+@pytest.mark.parametrize(
+    ("written", "size"),
+    [
+        ("10MB", 10_485_760),
+        ("500KB", 512_000),
+        ("1.5MB", 1_572_864),
+        ("1GB", 1024**3),
+        ("300000", 300_000),
+        ("20 MiB", 20_971_520),
+        ("512kb", 524_288),
+    ],
+)
+def test_page_limits_are_read_into_the_browser_settings(written: str, size: int) -> None:
+    text = variant(
+        "  max_concurrency: 2\n",
+        f"  max_concurrency: 2\n  max_page_bytes: {written}\n"
+        "  max_dom_nodes: 50_000\n  max_text_chars: 3000000\n",
+    )
+    limits = browser_settings(parse_config(text)).limits
+    assert limits.max_page_bytes == size
+    assert limits.max_dom_nodes == 50_000
+    assert limits.max_text_chars == 3_000_000
 
 
 def test_target_fields_and_fetch_request() -> None:
@@ -629,6 +657,34 @@ def test_bad_timezone_suggests_the_real_zone(tmp_path: Path) -> None:
             "did you mean 'per_region'?",
         ),
         ("  max_concurrency: 2", "  headless: 'yes'", "browser.headless", "expected true or false"),
+        (
+            "  max_concurrency: 2",
+            "  max_page_bytes: ten",
+            "browser.max_page_bytes",
+            "expected a size like '500KB', '10MB', '1GB' or a number of bytes, got 'ten'",
+        ),
+        (
+            "  max_concurrency: 2",
+            "  max_page_bytes: 12KB",
+            "browser.max_page_bytes",
+            "between 256 KB and 1 GB, got 12 KB",
+        ),
+        ("  max_concurrency: 2", "  max_page_bytes: 2GB", "browser.max_page_bytes", "1 GB"),
+        ("  max_concurrency: 2", "  max_page_bytes: yes", "browser.max_page_bytes", "boolean"),
+        ("  max_concurrency: 2", "  max_page_bytes: 10.5", "browser.max_page_bytes", "got 10.5"),
+        ("  max_concurrency: 2", "  max_dom_nodes: 10", "browser.max_dom_nodes", "at least 5000"),
+        (
+            "  max_concurrency: 2",
+            "  max_text_chars: 2MB",
+            "browser.max_text_chars",
+            "expected a whole number, got '2MB'",
+        ),
+        (
+            "  max_concurrency: 2",
+            "  max_page_byte: 10MB",
+            "browser.max_page_byte",
+            "did you mean 'max_page_bytes'?",
+        ),
         ("  - id: ai-terms", "  - id: AI terms", "sources[1].id", "bad source id"),
         ("  - id: ai-terms", "  - id: ai@terms", "sources[1].id", "bad source id"),
         ("    regions: [uk]", "    regions: []", "sources[1].regions", "must not be empty"),

@@ -33,6 +33,7 @@ def open_database(flag: str | None) -> Database:
 
 def browser_settings(config: Config) -> BrowserSettings:
     from watcher.fetch.browser import BrowserSettings
+    from watcher.fetch.limits import PageLimits
 
     browser = config.browser
     return BrowserSettings(
@@ -40,6 +41,11 @@ def browser_settings(config: Config) -> BrowserSettings:
         headless=browser.headless,
         max_concurrency=browser.max_concurrency,
         context_reuse=browser.context_reuse,
+        limits=PageLimits(
+            max_page_bytes=browser.max_page_bytes,
+            max_dom_nodes=browser.max_dom_nodes,
+            max_text_chars=browser.max_text_chars,
+        ),
     )
 
 

@@ -25,7 +25,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from watcher.config.durations import DURATION_EXAMPLES, check_range, parse_duration
+from watcher.config.sizes import parse_size
 from watcher.config.urls import check_url_template
+from watcher.fetch.limits import PageLimits, format_size
 from watcher.fetch.proxy import Proxy
 
 _REGION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
@@ -37,6 +39,12 @@ _HEADER_VALUE = re.compile(r"^[A-Za-z0-9*,;=.\- ]+$")
 
 LegalVariant = Literal["eu", "uk", "br", "us", "other"]
 ContextReuse = Literal["per_region", "per_target"]
+
+# Page limits: below these no real Meta page would pass; above them one page could take the
+# server's memory.
+PAGE_BYTES_RANGE = (256 * 1024, 1024**3)
+DOM_NODES_RANGE = (5_000, 10_000_000)
+TEXT_CHARS_RANGE = (50_000, 100_000_000)
 
 MIN_INTERVAL = timedelta(minutes=1)
 MIN_TIMEOUT = timedelta(seconds=1)
@@ -104,6 +112,16 @@ def _one_or_many(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
+def _page_bytes(value: int) -> int:
+    least, most = PAGE_BYTES_RANGE
+    if not least <= value <= most:
+        raise ValueError(
+            f"max_page_bytes must be between {format_size(least)} and {format_size(most)}, "
+            f"got {format_size(value)}"
+        )
+    return value
+
+
 def _interval(value: timedelta) -> timedelta:
     return check_range(value, what="interval", least=MIN_INTERVAL)
 
@@ -128,6 +146,7 @@ SourceId = Annotated[str, AfterValidator(_source_id)]
 Interval = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_interval)]
 Timeout = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_timeout)]
 Selectors = Annotated[list[Text], BeforeValidator(_one_or_many)]
+PageBytes = Annotated[int, BeforeValidator(parse_size), AfterValidator(_page_bytes)]
 
 
 class _Strict(BaseModel):
@@ -159,6 +178,14 @@ class BrowserConfig(_Strict):
     max_concurrency: int = Field(default=4, ge=1, le=16)
     context_reuse: ContextReuse = "per_region"
     headless: bool = True
+    # A page over one of these is a `too_large` failed check (stopped as soon as it is over).
+    max_page_bytes: PageBytes = PageLimits.max_page_bytes
+    max_dom_nodes: int = Field(
+        default=PageLimits.max_dom_nodes, ge=DOM_NODES_RANGE[0], le=DOM_NODES_RANGE[1]
+    )
+    max_text_chars: int = Field(
+        default=PageLimits.max_text_chars, ge=TEXT_CHARS_RANGE[0], le=TEXT_CHARS_RANGE[1]
+    )
 
 
 class FillStep(_Strict):

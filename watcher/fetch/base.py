@@ -26,7 +26,9 @@ class FailureKind(StrEnum):
     REGION_MISMATCH = "region_mismatch"
     ACTION_FAILED = "action_failed"
     BROWSER_ERROR = "browser_error"
+    # Over a size limit (bytes, elements or extracted text, or the memory to read it).
     TOO_LARGE = "too_large"
+    # Text full of replacement characters or mojibake: the page was decoded with the wrong charset.
     BAD_ENCODING = "bad_encoding"
     # The region's proxy cannot be reached, refuses the credentials or refuses a tunnel: a
     # configuration or provider problem, whatever the page.

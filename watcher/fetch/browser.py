@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from watcher.errors import FetchError
+from watcher.fetch.limits import PageLimits
 
 # Flags that keep a headless Chromium quiet on the network: no background updates, sync or QUIC,
 # so the only traffic it sends is the pages it is asked to load.
@@ -47,6 +48,8 @@ class BrowserSettings:
     settle_quiet_ms: int = 250
     settle_max_ms: int = 4000
     extra_args: Sequence[str] = ()
+    # A page over one of these is a `too_large` failure, stopped as soon as it is over.
+    limits: PageLimits = field(default_factory=PageLimits)
 
 
 def choose_executable(configured: str | None, bundled: str | None) -> str | None:
