@@ -4,6 +4,9 @@ Locale, timezone, Accept-Language and proxy are properties of a browser context,
 keyed by them. Keeping one context per region across that region's targets isolates regions at a
 third of the CPU cost of a fresh context per page (FACTS.md); `context_reuse: per_target` gives
 the strict variant. A context is replaced after a failure and after `recycle_after_pages` pages.
+
+Every page is watched by a `PageGuard` while it loads and renders: a page over the size limits
+is closed as soon as it is over them and reported as `too_large`, never serialized whole.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from watcher.fetch.base import (
 )
 from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
 from watcher.fetch.browser_proxy import BrowserProxies, blame_proxy
+from watcher.fetch.guard import MEASURE_JS, PageGuard
 from watcher.fetch.proxy import Proxy
 from watcher.fetch.proxy_check import proxy_refused
 
@@ -151,66 +155,101 @@ class PlaywrightFetcher:
     async def _load(
         self, pooled: _PooledContext, request: FetchRequest, started: float, context_ms: float
     ) -> FetchOutcome:
-        timeout_ms = request.timeout_s * 1000
         page = await pooled.context.new_page()
-        page.set_default_timeout(timeout_ms)
+        page.set_default_timeout(request.timeout_s * 1000)
+        guard = PageGuard(self.settings.limits)
         try:
-            navigation_started = time.perf_counter()
+            await guard.watch(pooled.context, page)
+            rendering = asyncio.create_task(self._render(page, guard, request, started, context_ms))
+            over = asyncio.create_task(guard.over.wait())
             try:
-                response = await page.goto(request.url, wait_until="load", timeout=timeout_ms)
-            except PlaywrightTimeout:
-                return _failure(
-                    request, FailureKind.TIMEOUT, "page did not finish loading", started, page.url
-                )
-            except PlaywrightError as error:
-                return _failure(request, FailureKind.NETWORK_ERROR, _message(error), started)
-            navigation_ms = (time.perf_counter() - navigation_started) * 1000
-            status = response.status if response is not None else 0
-            if status == 407 and request.proxy is not None:
-                # The proxy's own refusal page: waiting for content would only time out.
-                detail = proxy_refused(request.proxy)
-                return _failure(request, FailureKind.PROXY_ERROR, detail, started, page.url)
-
-            render_started = time.perf_counter()
-            wait_error = await _wait_rendered(page, request, self.settings, started)
-            render_ms = (time.perf_counter() - render_started) * 1000
-
-            actions_started = time.perf_counter()
-            action_error: str | None = None
-            # Actions run even when wait_for failed: a cookie dialog may be what hides the
-            # content, and health checks judge the page as the actions leave it.
-            acted = 0
-            try:
-                acted = await run_actions(page, request.actions)
-            except ActionError as error:
-                action_error = str(error)
-            if acted:
-                await _settle(page, self.settings)
-            actions_ms = (time.perf_counter() - actions_started) * 1000
-
-            html = await page.content()
-            timings = FetchTimings(
-                context_ms=context_ms,
-                navigation_ms=navigation_ms,
-                render_ms=render_ms,
-                actions_ms=actions_ms,
-                total_ms=(time.perf_counter() - started) * 1000,
-            )
-            return FetchResult(
-                target_id=request.target_id,
-                url=request.url,
-                final_url=page.url,
-                status=status,
-                html=html,
-                timings=timings,
-                wait_error=wait_error,
-                action_error=action_error,
-            )
+                await asyncio.wait({rendering, over}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                over.cancel()
+                if guard.reason is None:
+                    # Cancelled from outside (the fetch's own timeout): the render goes too.
+                    rendering.cancel()
+            if guard.reason is None:
+                return rendering.result()
+            # Over a limit: closing the page stops the load and any script at once and lets
+            # Chromium free what the page holds; the render then ends with a closed-page error.
+            if not await guard.close(page):
+                pooled.broken = True
+            await asyncio.gather(rendering, return_exceptions=True)
+            return _failure(request, FailureKind.TOO_LARGE, guard.reason, started, page.url)
         except PlaywrightError as error:
             return _failure(request, FailureKind.BROWSER_ERROR, _message(error), started)
         finally:
-            with contextlib.suppress(PlaywrightError):
-                await page.close()
+            if not page.is_closed() and not await guard.close(page):
+                pooled.broken = True
+
+    async def _render(
+        self,
+        page: Page,
+        guard: PageGuard,
+        request: FetchRequest,
+        started: float,
+        context_ms: float,
+    ) -> FetchOutcome:
+        """Load, wait, act and serialize: the page as health checks and normalization see it."""
+        timeout_ms = request.timeout_s * 1000
+        navigation_started = time.perf_counter()
+        try:
+            response = await page.goto(request.url, wait_until="load", timeout=timeout_ms)
+        except PlaywrightTimeout:
+            return _failure(
+                request, FailureKind.TIMEOUT, "page did not finish loading", started, page.url
+            )
+        except PlaywrightError as error:
+            return _failure(request, FailureKind.NETWORK_ERROR, _message(error), started)
+        navigation_ms = (time.perf_counter() - navigation_started) * 1000
+        status = response.status if response is not None else 0
+        if status == 407 and request.proxy is not None:
+            # The proxy's own refusal page: waiting for content would only time out.
+            detail = proxy_refused(request.proxy)
+            return _failure(request, FailureKind.PROXY_ERROR, detail, started, page.url)
+
+        render_started = time.perf_counter()
+        wait_error = await _wait_rendered(page, request, self.settings, started)
+        render_ms = (time.perf_counter() - render_started) * 1000
+
+        actions_started = time.perf_counter()
+        action_error: str | None = None
+        # Actions run even when wait_for failed: a cookie dialog may be what hides the
+        # content, and health checks judge the page as the actions leave it.
+        acted = 0
+        try:
+            acted = await run_actions(page, request.actions)
+        except ActionError as error:
+            action_error = str(error)
+        if acted:
+            await _settle(page, self.settings)
+        actions_ms = (time.perf_counter() - actions_started) * 1000
+
+        # Measured before serializing, so an oversized DOM never becomes a string.
+        elements, chars = await page.evaluate(MEASURE_JS)
+        too_large = guard.check_rendered(int(elements), int(chars))
+        html = "" if too_large else await page.content()
+        too_large = too_large or guard.check_html(html)
+        if too_large:
+            return _failure(request, FailureKind.TOO_LARGE, too_large, started, page.url)
+        timings = FetchTimings(
+            context_ms=context_ms,
+            navigation_ms=navigation_ms,
+            render_ms=render_ms,
+            actions_ms=actions_ms,
+            total_ms=(time.perf_counter() - started) * 1000,
+        )
+        return FetchResult(
+            target_id=request.target_id,
+            url=request.url,
+            final_url=page.url,
+            status=status,
+            html=html,
+            timings=timings,
+            wait_error=wait_error,
+            action_error=action_error,
+        )
 
     async def _context_for(self, request: FetchRequest) -> _PooledContext:
         key: ContextKey = (

@@ -1,0 +1,173 @@
+"""`PageGuard`: notices, while a page loads and renders, that it is over its size limits.
+
+Two watchers, both cheap on a normal page and both running inside Chromium as the page grows,
+so an oversized page is stopped before its bulk is parsed, serialized or sent to Python:
+
+- bytes: a DevTools session on the page counts the decoded bytes of every document response
+  (the page and its frames) as they arrive; a gzip bomb is caught by what it inflates to, a
+  Content-Length over the limit before its body arrives;
+- elements: a script that runs before any of the page's own counts the elements inserted into
+  each document (by the parser or by scripts) and calls back once a document is over the limit.
+
+The fetcher races its work against `over` and closes the page when it is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from playwright.async_api import BrowserContext, CDPSession, Page
+from playwright.async_api import Error as PlaywrightError
+
+from watcher.fetch.limits import PageLimits, format_size
+
+_BINDING = "__watcherElementsOverLimit"
+# Chromium acknowledges a close that races a navigation commit and then drops it, leaving
+# `page.close()` waiting forever (about half the time when a page is stopped at its response
+# headers): the close is asked again through the page's own DevTools session.
+_CLOSE_ATTEMPTS = 4
+_CLOSE_WAIT_S = 0.5
+
+# Counting with a MutationObserver costs one callback per batch of insertions. Each inserted
+# element adds itself and its descendants; the exact (and O(n)) count of the whole document is
+# only taken once the cheap estimate could be over the limit, or after `step` insertions (so
+# removals are accounted for and a churning page is not overcounted).
+_COUNT_ELEMENTS_JS = """(limit => {
+  const all = document.getElementsByTagName('*');
+  const step = Math.max(1000, Math.floor(limit / 10));
+  let counted = 0;
+  let added = 0;
+  const observer = new MutationObserver(records => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType === 1) added += 1 + node.getElementsByTagName('*').length;
+      }
+    }
+    if (added < step && counted + added <= limit) return;
+    counted = all.length;
+    added = 0;
+    if (counted > limit) {
+      observer.disconnect();
+      window.%(binding)s(counted);
+    }
+  });
+  observer.observe(document, {childList: true, subtree: true});
+})(%(limit)d);"""
+
+# What the rendered page holds, measured without serializing it: its elements and a lower bound
+# of its serialized size (the characters of its text and attribute values).
+MEASURE_JS = """() => {
+  const elements = document.getElementsByTagName('*');
+  let chars = 0;
+  for (const element of elements) {
+    for (const attribute of element.attributes) chars += attribute.value.length;
+  }
+  const texts = document.createTreeWalker(document, NodeFilter.SHOW_TEXT);
+  while (texts.nextNode()) chars += texts.currentNode.length;
+  return [elements.length, chars];
+}"""
+
+
+class PageGuard:
+    """Watches one page against `limits`; `over` is set, with `reason`, once it is over one."""
+
+    def __init__(self, limits: PageLimits) -> None:
+        self.limits = limits
+        self.over = asyncio.Event()
+        self.reason: str | None = None
+        self.document_bytes = 0
+        self._documents: set[str] = set()
+        self._session: CDPSession | None = None
+
+    async def watch(self, context: BrowserContext, page: Page) -> None:
+        """Starts both watchers; call before the page navigates."""
+        session = self._session = await context.new_cdp_session(page)
+        session.on("Network.responseReceived", self._on_response)
+        session.on("Network.dataReceived", self._on_data)
+        # This session only counts: it keeps no response bodies for DevTools to hand out.
+        await session.send("Network.enable", {"maxTotalBufferSize": 0, "maxResourceBufferSize": 0})
+        await page.expose_binding(_BINDING, self._on_elements)
+        script = _COUNT_ELEMENTS_JS % {"binding": _BINDING, "limit": self.limits.max_dom_nodes}
+        await page.add_init_script(script)
+
+    async def close(self, page: Page) -> bool:
+        """Closes the page, asking again while Chromium has not; whether it is closed."""
+        closing = asyncio.ensure_future(page.close())
+        for _ in range(_CLOSE_ATTEMPTS):
+            done, _ = await asyncio.wait({closing}, timeout=_CLOSE_WAIT_S)
+            if done:
+                # A page already gone (its context closed meanwhile) is closed all the same.
+                closing.exception()
+                return True
+            if self._session is not None:
+                with contextlib.suppress(PlaywrightError, TimeoutError):
+                    await asyncio.wait_for(self._session.send("Page.close"), _CLOSE_WAIT_S)
+        closing.cancel()
+        return False
+
+    def check_rendered(self, elements: int, chars: int) -> str | None:
+        """Why the rendered page must not be serialized, from `MEASURE_JS`'s figures."""
+        if elements > self.limits.max_dom_nodes:
+            return self._elements_reason(elements)
+        if chars > self.limits.max_page_bytes:
+            return (
+                f"page is over the {format_size(self.limits.max_page_bytes)} limit "
+                f"(the rendered page holds at least {format_size(chars)} of text and attributes)"
+            )
+        return None
+
+    def check_html(self, html: str) -> str | None:
+        """Why the serialized page is too large, if it is."""
+        # Characters first: a string over the limit in characters is over it in bytes too.
+        if len(html) <= self.limits.max_page_bytes // 4:
+            return None
+        size = len(html.encode("utf-8", errors="replace"))
+        if size <= self.limits.max_page_bytes:
+            return None
+        return (
+            f"page is over the {format_size(self.limits.max_page_bytes)} limit "
+            f"(its rendered HTML is {format_size(size)})"
+        )
+
+    def trip(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+            self.over.set()
+
+    def _elements_reason(self, elements: int) -> str:
+        return (
+            f"page is over the {self.limits.max_dom_nodes:,} elements limit "
+            f"({elements:,} elements in one document)"
+        )
+
+    def _on_response(self, event: dict[str, Any]) -> None:
+        if event.get("type") != "Document":
+            return
+        self._documents.add(str(event.get("requestId")))
+        headers = event.get("response", {}).get("headers", {})
+        announced = next(
+            (value for name, value in headers.items() if name.lower() == "content-length"), None
+        )
+        if announced is not None and str(announced).strip().isdigit():
+            length = int(str(announced).strip())
+            if length > self.limits.max_page_bytes:
+                self.trip(
+                    f"page is over the {format_size(self.limits.max_page_bytes)} limit "
+                    f"(Content-Length announces {format_size(length)})"
+                )
+
+    def _on_data(self, event: dict[str, Any]) -> None:
+        if str(event.get("requestId")) not in self._documents:
+            return
+        self.document_bytes += int(event.get("dataLength", 0))
+        if self.document_bytes > self.limits.max_page_bytes:
+            self.trip(
+                f"page is over the {format_size(self.limits.max_page_bytes)} limit "
+                f"({format_size(self.document_bytes)} of HTML received, decoded)"
+            )
+
+    def _on_elements(self, _source: object, elements: object) -> None:
+        count = elements if isinstance(elements, int) else self.limits.max_dom_nodes + 1
+        self.trip(self._elements_reason(count))
