@@ -66,7 +66,9 @@ def run_pass(
 
     async def go() -> list[CheckReport]:
         fetcher = PlaywrightFetcher(browser_settings(config))
-        with Checker(fetcher, database, subscriptions=subscriptions) as checker:
+        with Checker(
+            fetcher, database, page_limits=fetcher.settings.limits, subscriptions=subscriptions
+        ) as checker:
             async with started(checker, fetcher):
                 return await checker.check_many(targets, on_report)
 

@@ -92,7 +92,9 @@ async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
     dispatching.start()
     try:
         fetcher = PlaywrightFetcher(browser_settings(config))
-        with Checker(fetcher, database, subscriptions=subscriptions) as checker:
+        with Checker(
+            fetcher, database, page_limits=fetcher.settings.limits, subscriptions=subscriptions
+        ) as checker:
             async with started(checker, fetcher):
                 await _run_schedule(
                     checker, targets, database, stop, spread=spread, alerting=len(subscriptions)

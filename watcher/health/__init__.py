@@ -5,5 +5,6 @@ failed check with a named kind and is never diffed, so it can never become a "po
 """
 
 from watcher.health.rules import ContentLimits, assess_content, assess_page
+from watcher.health.text import assess_text
 
-__all__ = ["ContentLimits", "assess_content", "assess_page"]
+__all__ = ["ContentLimits", "assess_content", "assess_page", "assess_text"]

@@ -73,7 +73,8 @@ def _view(page_html: str) -> _PageView:
     return _PageView(text.lower(), dialog_text.lower(), has_password_field=password)
 
 
-def _fail(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
+def failed_check(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
+    """The failed check a rendered page amounts to, keeping what the fetch knew."""
     return FetchFailure(
         target_id=result.target_id,
         kind=kind,
@@ -90,28 +91,29 @@ def assess_page(result: FetchResult, *, expected_variant: str | None = None) -> 
     markers = load_markers()
     view = _view(result.html)
     if result.status == 429:
-        return _fail(result, FailureKind.RATE_LIMITED, "HTTP 429 Too Many Requests")
+        return failed_check(result, FailureKind.RATE_LIMITED, "HTTP 429 Too Many Requests")
     blocked = next((m for m in markers.blocked if m in view.text), None)
     if blocked:
-        return _fail(result, FailureKind.BLOCKED, f"block page ({blocked!r})")
+        return failed_check(result, FailureKind.BLOCKED, f"block page ({blocked!r})")
     login_path = bool(_LOGIN_PATH.match(urlsplit(result.final_url).path))
     login_phrase = next((m for m in markers.login if m in view.text), None)
     if login_path or (view.has_password_field and login_phrase):
         where = "redirected to the login page" if login_path else f"login prompt ({login_phrase!r})"
-        return _fail(result, FailureKind.LOGIN_WALL, where)
+        return failed_check(result, FailureKind.LOGIN_WALL, where)
     if result.status >= 400:
-        return _fail(result, FailureKind.HTTP_ERROR, f"HTTP {result.status}")
+        return failed_check(result, FailureKind.HTTP_ERROR, f"HTTP {result.status}")
     if view.dialog_text and any(m in view.dialog_text for m in markers.consent):
-        return _fail(result, FailureKind.CONSENT_WALL, "a cookie-consent dialog is still open")
+        detail = "a cookie-consent dialog is still open"
+        return failed_check(result, FailureKind.CONSENT_WALL, detail)
     if result.action_error:
-        return _fail(result, FailureKind.ACTION_FAILED, result.action_error)
+        return failed_check(result, FailureKind.ACTION_FAILED, result.action_error)
     if expected_variant:
         # A page may name several controllers (the Brazilian text names Meta Platforms, Inc.
         # and its Brazilian representative): it was served any variant one of them stands for.
         declared = frozenset().union(*(v for phrase, v in markers.variants if phrase in view.text))
         if declared and expected_variant not in declared:
             shown = "/".join(sorted(declared))
-            return _fail(
+            return failed_check(
                 result,
                 FailureKind.REGION_MISMATCH,
                 f"served the {shown} variant, expected {expected_variant}",
@@ -132,19 +134,19 @@ def assess_content(
     content looks whole: "the page rendered nothing" says more than "h1 never appeared".
     """
     if text_length == 0:
-        return _fail(result, FailureKind.EMPTY_CONTENT, "the page rendered no content")
+        return failed_check(result, FailureKind.EMPTY_CONTENT, "the page rendered no content")
     if previous_length and text_length < previous_length * (1 - limits.max_shrink):
-        return _fail(
+        return failed_check(
             result,
             FailureKind.TRUNCATED,
             f"content shrank from {previous_length} to {text_length} characters",
         )
     if text_length < limits.min_chars:
-        return _fail(
+        return failed_check(
             result,
             FailureKind.EMPTY_CONTENT,
             f"only {text_length} characters of content (minimum {limits.min_chars})",
         )
     if result.wait_error:
-        return _fail(result, FailureKind.TIMEOUT, result.wait_error)
+        return failed_check(result, FailureKind.TIMEOUT, result.wait_error)
     return None

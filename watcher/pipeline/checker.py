@@ -24,6 +24,7 @@ from watcher.alerts.subscriptions import Subscription
 from watcher.alerts.workers import new_worker_id
 from watcher.config import Target
 from watcher.fetch.base import Fetcher, FetchFailure
+from watcher.fetch.limits import PageLimits
 from watcher.health import ContentLimits
 from watcher.pipeline.analysis import Analysis
 from watcher.pipeline.decide import (
@@ -73,6 +74,7 @@ class Checker:
         analysis: Analysis | None = None,
         clock: Clock = utc_now,
         limits: ContentLimits | None = None,
+        page_limits: PageLimits | None = None,
         subscriptions: Sequence[Subscription] = (),
         follow_opt_out: bool = True,
         holder: str | None = None,
@@ -81,6 +83,8 @@ class Checker:
         self.database = database
         self.clock = clock
         self.limits = limits or ContentLimits()
+        # The fetcher's limits: the one on extracted text is checked when a page is read.
+        self.page_limits = page_limits or PageLimits()
         # Follow objection links and keep the state of their forms as a derived target.
         self.follow_opt_out = follow_opt_out
         self._owns_analysis = analysis is None
@@ -171,7 +175,7 @@ class Checker:
         request = target.to_fetch_request()
 
         async def load(previous_length: int | None) -> Page | FetchFailure:
-            rules = PageRules.for_target(target, self.limits, previous_length)
+            rules = PageRules.for_target(target, self.limits, previous_length, self.page_limits)
             return await load_page(self.fetcher, self.analysis, request, rules)
 
         return load

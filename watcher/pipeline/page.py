@@ -12,7 +12,8 @@ from functools import cached_property
 
 from watcher.config import Target
 from watcher.fetch.base import FailureKind, Fetcher, FetchFailure, FetchRequest, FetchResult
-from watcher.health import ContentLimits, assess_content, assess_page
+from watcher.fetch.limits import PageLimits
+from watcher.health import ContentLimits, assess_content, assess_page, assess_text
 from watcher.normalize import Document, SelectorMatchedNothing, normalize_html, parse_canonical
 from watcher.optout import OptOutLink, find_opt_out_links
 from watcher.pipeline.analysis import Analysis
@@ -26,6 +27,8 @@ class PageRules:
     remove: tuple[str, ...] = ()
     expected_variant: str | None = None
     limits: ContentLimits = field(default_factory=ContentLimits)
+    # The fetcher's size limits; the one on extracted text is checked after normalization.
+    page_limits: PageLimits = field(default_factory=PageLimits)
     # Length of the stored version: a page that suddenly lost most of it is a partial render.
     previous_length: int | None = None
     # Empty and truncated content are failures of a watched page; an objection form page is
@@ -34,13 +37,18 @@ class PageRules:
 
     @classmethod
     def for_target(
-        cls, target: Target, limits: ContentLimits, previous_length: int | None
+        cls,
+        target: Target,
+        limits: ContentLimits,
+        previous_length: int | None,
+        page_limits: PageLimits | None = None,
     ) -> PageRules:
         return cls(
             select=target.select,
             remove=target.remove,
             expected_variant=target.region.legal_variant,
             limits=limits,
+            page_limits=page_limits or PageLimits(),
             previous_length=previous_length,
         )
 
@@ -72,7 +80,7 @@ class Page:
 
 
 def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
-    """Health rules, then normalization, then the content rules. Pure; CPU only."""
+    """Health rules, then normalization, then the text and content rules. Pure; CPU only."""
     unhealthy = assess_page(result, expected_variant=rules.expected_variant)
     if unhealthy is not None:
         return unhealthy
@@ -82,6 +90,10 @@ def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
         )
     except SelectorMatchedNothing as error:
         return page_failure(result, FailureKind.SELECT_EMPTY, str(error))
+    canonical = document.canonical_text()
+    unsound = assess_text(result, canonical, limits=rules.page_limits)
+    if unsound is not None:
+        return unsound
     if rules.judge_content:
         thin = assess_content(
             result,
@@ -91,9 +103,7 @@ def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
         )
         if thin is not None:
             return thin
-    return Reading(
-        document.canonical_text(), document.text_length, links=find_opt_out_links(document)
-    )
+    return Reading(canonical, document.text_length, links=find_opt_out_links(document))
 
 
 async def load_page(
