@@ -64,7 +64,9 @@ async def fetch_document(
     outcome = await fetcher.fetch(fetch_request(site, combo, number))
     if isinstance(outcome, FetchFailure):
         return f"{outcome.kind.value}: {outcome.detail}"
-    unhealthy = assess_page(outcome, expected_variant=legal_variant(combo.region))
+    unhealthy = assess_page(
+        outcome, expected_variant=legal_variant(combo.region), select=SELECT, remove=REMOVE
+    ).failure
     if unhealthy is not None:
         return f"{unhealthy.kind.value}: {unhealthy.detail}"
     try:

@@ -71,7 +71,7 @@ def test_javascript_rendered_text_is_captured(
     assert len(text) > 1000
     assert result.timings.total_ms > 0
     # Served HTML carries the content only as a script payload; the rendered page has it in the DOM.
-    assert assess_page(result, expected_variant="us") is None
+    assert assess_page(result, expected_variant="us").failure is None
 
 
 def test_fr_sees_french_and_the_objection_link_us_does_not(
@@ -113,13 +113,13 @@ def test_each_page_failure_is_named(
     failure = (
         outcome
         if isinstance(outcome, FetchFailure)
-        else assess_page(outcome, expected_variant="eu")
+        else assess_page(outcome, expected_variant="eu").failure
     )
     assert failure is not None, f"{mode} passed as a healthy page"
     assert failure.kind is kind, failure
     # The same page in another region is unaffected.
     healthy = fetched(browser, request(site, "privacy_policy", "us"))
-    assert assess_page(healthy, expected_variant="us") is None
+    assert assess_page(healthy, expected_variant="us").failure is None
 
 
 def test_a_page_that_never_finishes_is_a_timeout(
@@ -150,7 +150,7 @@ def test_a_required_action_that_fails_is_named(
 ) -> None:
     missing = Action(kind="click", selector="#no-such-button", timeout_s=0.5)
     result = fetched(browser, request(site, "genai", "us", actions=(missing,)))
-    failure = assess_page(result)
+    failure = assess_page(result).failure
     assert failure is not None and failure.kind is FailureKind.ACTION_FAILED
     assert "#no-such-button" in failure.detail
 
@@ -159,7 +159,7 @@ def test_regions_do_not_share_cookies(site: SimulatedMetaSite, browser: BrowserH
     """Accepting cookies in the fr context leaves the de context with its own dialog."""
     fetched(browser, request(site, "genai", "fr"))
     no_click = fetched(browser, request(site, "genai", "de", actions=()))
-    failure = assess_page(no_click, expected_variant="eu")
+    failure = assess_page(no_click, expected_variant="eu").failure
     assert failure is not None and failure.kind is FailureKind.CONSENT_WALL
 
 

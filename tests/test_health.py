@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from watcher.fetch.base import FailureKind, FetchResult
+from watcher.fetch.base import FailureKind, FetchFailure, FetchResult
 from watcher.health import ContentLimits, assess_content, assess_page
 
 ARTICLE = "<html><body><div role='main'><h1>Privacy</h1><p>{}</p></div></body></html>".format(
@@ -24,8 +24,15 @@ def page(
     )
 
 
+def page_failure(result: FetchResult, expected_variant: str | None = None) -> FetchFailure | None:
+    """The failure `assess_page` finds on a page judged without content selectors."""
+    health = assess_page(result, expected_variant=expected_variant)
+    assert health.notes == ()
+    return health.failure
+
+
 def test_a_normal_page_passes() -> None:
-    assert assess_page(page(ARTICLE)) is None
+    assert page_failure(page(ARTICLE)) is None
 
 
 @pytest.mark.parametrize(
@@ -70,7 +77,7 @@ def test_a_normal_page_passes() -> None:
 def test_walls_and_errors_are_named(
     html: str, status: int, final_url: str, kind: FailureKind
 ) -> None:
-    failure = assess_page(page(html, status=status, final_url=final_url))
+    failure = page_failure(page(html, status=status, final_url=final_url))
     assert failure is not None
     assert failure.kind is kind
     assert failure.detail
@@ -78,42 +85,42 @@ def test_walls_and_errors_are_named(
 
 def test_a_login_link_in_chrome_is_not_a_wall() -> None:
     html = ARTICLE.replace("</body>", "<nav><a href='/login/'>Log in to continue</a></nav></body>")
-    assert assess_page(page(html)) is None
+    assert page_failure(page(html)) is None
 
 
 def test_a_dialog_without_cookie_words_is_not_a_consent_wall() -> None:
     html = ARTICLE.replace("</body>", "<div role='dialog'><p>Share this page</p></div></body>")
-    assert assess_page(page(html)) is None
+    assert page_failure(page(html)) is None
 
 
 def test_region_mismatch_uses_the_controller_line() -> None:
     us_text = ARTICLE.replace("We explain", "Meta Platforms, Inc. explains")
     eu_text = ARTICLE.replace("We explain", "Meta Platforms Ireland Limited explains")
-    mismatch = assess_page(page(us_text), expected_variant="eu")
+    mismatch = page_failure(page(us_text), expected_variant="eu")
     assert mismatch is not None and mismatch.kind is FailureKind.REGION_MISMATCH
     assert "expected eu" in mismatch.detail
-    assert assess_page(page(eu_text), expected_variant="eu") is None
-    assert assess_page(page(eu_text), expected_variant="uk") is None
+    assert page_failure(page(eu_text), expected_variant="eu") is None
+    assert page_failure(page(eu_text), expected_variant="uk") is None
     brazil = ARTICLE.replace(
         "We explain",
         "Meta Platforms, Inc. is responsible; Facebook Serviços Online do Brasil represents it",
     )
-    assert assess_page(page(brazil), expected_variant="br") is None
+    assert page_failure(page(brazil), expected_variant="br") is None
     # A page that names no controller says nothing about its variant.
-    assert assess_page(page(ARTICLE), expected_variant="eu") is None
+    assert page_failure(page(ARTICLE), expected_variant="eu") is None
 
 
 def test_wait_and_action_errors_come_after_walls() -> None:
     waited = FetchResult(
         "t@fr", "u", "https://example.org/x", 200, ARTICLE, wait_error="wait_for 'h1'"
     )
-    assert assess_page(waited) is None  # judged after the content: empty says more than timeout
+    assert page_failure(waited) is None  # judged after the content: empty says more than timeout
     failure = assess_content(waited, text_length=2_000, previous_length=None)
     assert failure is not None and failure.kind is FailureKind.TIMEOUT
     empty = assess_content(waited, text_length=10, previous_length=None)
     assert empty is not None and empty.kind is FailureKind.EMPTY_CONTENT
     acted = FetchResult("t@fr", "u", "https://example.org/x", 200, ARTICLE, action_error="click")
-    failure = assess_page(acted)
+    failure = page_failure(acted)
     assert failure is not None and failure.kind is FailureKind.ACTION_FAILED
 
 
@@ -130,3 +137,69 @@ def test_thin_and_shrunken_content() -> None:
     assert assess_content(result, text_length=9_000, previous_length=10_000) is None
     limits = ContentLimits(min_chars=10, max_shrink=0.95)
     assert assess_content(result, text_length=1_000, previous_length=10_000, limits=limits) is None
+
+
+# --- a cookie dialog left open: a failure only when it hides the content ------------------------
+
+COOKIE_DIALOG = (
+    "<div role='dialog' aria-modal='true'><h2>Allow the use of cookies by Meta?</h2>"
+    "<button>Allow all cookies</button></div>"
+)
+MAIN = "<div role='main'><h1>Privacy</h1><p>{}</p></div>".format(
+    "We explain how information is used. " * 20
+)
+
+
+def with_dialog(body: str) -> FetchResult:
+    return page(f"<html><body><div role='banner'>Meta</div>{body}</body></html>")
+
+
+def test_a_dialog_outside_the_selected_content_is_noted_not_failed() -> None:
+    health = assess_page(with_dialog(MAIN + COOKIE_DIALOG), select=["[role='main']"])
+    assert health.failure is None
+    assert health.notes == ("a cookie-consent dialog stayed open (outside the selected content)",)
+
+
+def test_a_dialog_named_in_remove_is_noted_not_failed() -> None:
+    # No `select`: the content is the whole body, and the dialog is taken out of it.
+    health = assess_page(with_dialog(MAIN + COOKIE_DIALOG), remove=["[role=dialog]"])
+    assert health.failure is None
+    assert len(health.notes) == 1 and "remove" in health.notes[0]
+    inside = MAIN.replace("</div>", COOKIE_DIALOG + "</div>", 1)
+    health = assess_page(with_dialog(inside), select=['[role="main"]'], remove=["[role=dialog]"])
+    assert health.failure is None and health.notes
+
+
+@pytest.mark.parametrize(
+    ("body", "select", "remove"),
+    [
+        # Inside the selected content and not removed: it would be read as the content.
+        (MAIN.replace("</div>", COOKIE_DIALOG + "</div>", 1), ["[role='main']"], []),
+        # The content is gone, only the dialog is left where it was.
+        (f"<div role='main'>{COOKIE_DIALOG}</div>", ["[role='main']"], ["[role=dialog]"]),
+        # The content has not rendered (it waits for an answer): too little text beside it.
+        ("<div role='main'><h1>Privacy</h1></div>" + COOKIE_DIALOG, ["[role='main']"], []),
+        # `select` matches nothing: the content is not there at all.
+        (MAIN + COOKIE_DIALOG, ["#policy"], ["[role=dialog]"]),
+        # The selected content is inside the dialog.
+        (f"<div role='dialog'><p>Cookies</p>{MAIN}</div>", ["[role='main']"], []),
+        # Neither selectors: the dialog is part of the page read as content.
+        (MAIN + COOKIE_DIALOG, [], []),
+    ],
+)
+def test_a_dialog_that_hides_the_content_is_still_a_consent_wall(
+    body: str, select: list[str], remove: list[str]
+) -> None:
+    health = assess_page(with_dialog(body), select=select, remove=remove)
+    assert health.failure is not None
+    assert health.failure.kind is FailureKind.CONSENT_WALL
+    assert health.notes == ()
+
+
+def test_the_other_checks_still_apply_beside_an_open_dialog() -> None:
+    us_text = MAIN.replace("We explain", "Meta Platforms, Inc. explains") + COOKIE_DIALOG
+    health = assess_page(with_dialog(us_text), expected_variant="eu", select=["[role='main']"])
+    assert health.failure is not None and health.failure.kind is FailureKind.REGION_MISMATCH
+    assert health.notes  # the dialog is still worth saying, beside the failure
+    hidden = with_dialog(MAIN + COOKIE_DIALOG.replace("<div role", "<div hidden role"))
+    assert assess_page(hidden) == assess_page(with_dialog(MAIN))

@@ -1,16 +1,25 @@
 """What a check records for pages that are not what they seem: wrong charsets and oversized
-text are named failures."""
+text are named failures, a cookie dialog beside the content is a note on a sound check.
+
+First through `Checker` with canned pages, then as a new user would meet them: `watcher check`
+with a plain sources.yaml against real pages served on loopback, through a real Chromium.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
-from benchmarks.hostile_site import article_html
+import pytest
+
+from benchmarks.hostile_site import COOKIE_DIALOG, HostileSite, article_html
 from storage import Database
+from watcher.cli.main import main
 from watcher.config import parse_config
 from watcher.fetch.limits import PageLimits
 from watcher.fetch.static import StaticFetcher
+from watcher.health.consent import OUTSIDE_NOTE, REMOVED_NOTE
 from watcher.pipeline import Analysis, Checker, CheckReport
 
 SOURCE = """\
@@ -60,3 +69,44 @@ def test_text_over_the_limit_is_a_too_large_failure(tmp_path: Path) -> None:
     report, _ = canned_check(tmp_path, article_html(), limits=PageLimits(max_text_chars=50_000))
     assert (report.outcome, report.failure_kind) == ("failed", "too_large")
     assert report.failure_detail is not None and "50,000 characters limit" in report.failure_detail
+
+
+def test_a_dialog_beside_the_content_is_a_note_on_a_sound_check(tmp_path: Path) -> None:
+    report, _ = canned_check(tmp_path, article_html(dialog=COOKIE_DIALOG), remove=False)
+    assert report.outcome == "first"
+    assert report.notes == (OUTSIDE_NOTE,)
+    assert report.as_json()["notes"] == [OUTSIDE_NOTE]
+    plain, _ = canned_check(tmp_path / "plain", article_html())
+    assert plain.notes == () and plain.as_json()["notes"] == []
+
+
+@pytest.mark.browser
+def test_a_new_users_sources_yaml_against_real_pages(
+    chromium_available: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`remove: [role=dialog]` and no click action: a page with a cookie banner is watched, with
+    a note; a banner that replaced the content, wrong charsets and a 50 MB page are failures."""
+    expected = {
+        "cookie-banner-outside": ("first", None),
+        "cookie-banner-covering": ("failed", "consent_wall"),
+        "latin1-labelled-utf8": ("failed", "bad_encoding"),
+        "utf8-labelled-cp1252": ("failed", "bad_encoding"),
+        "policy-fr": ("first", None),
+        "policy-de": ("first", None),
+        "policy-pt": ("first", None),
+        "huge": ("failed", "too_large"),
+    }
+    with HostileSite() as site:
+        sources = "".join(source(name, site.url(f"/{name}")) for name in expected)
+        config = tmp_path / "sources.yaml"
+        config.write_text(SOURCE + sources)
+        database = f"sqlite:///{tmp_path / 'watcher.db'}"
+        code = main(["check", "--config", str(config), "--db", database, "--json"])
+    assert code == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    # Pages' own checks; the EU policies' objection links are followed too, as derived targets.
+    reports = {line["source"]: line for line in lines if "/" not in line["target"]}
+    got = {name: (r["outcome"], r["failure_kind"]) for name, r in reports.items()}
+    assert got == expected
+    assert reports["cookie-banner-outside"]["notes"] == [REMOVED_NOTE]
+    assert all(reports[name]["notes"] == [] for name in ("policy-fr", "policy-de", "huge"))

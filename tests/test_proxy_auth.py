@@ -77,7 +77,7 @@ def test_credentials_reach_the_proxy_and_the_region_text_is_served(
     outcome = browser.fetch(request)
     assert isinstance(outcome, FetchResult), outcome
     assert outcome.status == 200
-    assert assess_page(outcome, expected_variant="eu") is None
+    assert assess_page(outcome, expected_variant="eu").failure is None
     assert "intérêts légitimes" in french_text(outcome)
     assert locked_site.egress_auth_counts("fr")["accepted"] >= 1
     assert_hidden(PASSWORD, repr(request), str(request.proxy))
@@ -94,7 +94,7 @@ def test_a_password_with_special_characters_works_percent_encoded(
         assert request.proxy is not None and request.proxy.password == SPECIAL
         outcome = browser.fetch(request)
         assert isinstance(outcome, FetchResult), outcome
-        assert assess_page(outcome, expected_variant="eu") is None
+        assert assess_page(outcome, expected_variant="eu").failure is None
         assert site.egress_auth_counts("fr")["accepted"] >= 1
         assert site.egress_auth_counts("fr")["rejected"] == 0
 
@@ -190,7 +190,7 @@ def test_socks5_with_a_password_reaches_the_region_text(
     request = genai_request(site, socks_in_france.url())
     outcome = browser.fetch(request)
     assert isinstance(outcome, FetchResult), outcome
-    assert assess_page(outcome, expected_variant="eu") is None
+    assert assess_page(outcome, expected_variant="eu").failure is None
     assert "intérêts légitimes" in french_text(outcome)
     assert socks_in_france.counts["accepted"] >= 1
     assert socks_in_france.counts["rejected"] == 0

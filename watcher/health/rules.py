@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -12,6 +13,7 @@ import yaml
 from lxml import html as lxml_html
 
 from watcher.fetch.base import FailureKind, FetchFailure, FetchResult
+from watcher.health.consent import judge_consent_dialogs
 
 _LOGIN_PATH = re.compile(r"^/(login|login\.php|checkpoint)(/|$)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -43,6 +45,15 @@ class ContentLimits:
 
     min_chars: int = 200
     max_shrink: float = 0.6
+
+
+@dataclass(frozen=True)
+class PageHealth:
+    """The verdict on a rendered page: a failure, or None with what is worth knowing anyway
+    (e.g. a cookie dialog that stayed open beside the content)."""
+
+    failure: FetchFailure | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,10 +97,45 @@ def failed_check(result: FetchResult, kind: FailureKind, detail: str) -> FetchFa
     )
 
 
-def assess_page(result: FetchResult, *, expected_variant: str | None = None) -> FetchFailure | None:
-    """Walls, blocks, HTTP errors and region mismatches, judged on the whole rendered page."""
-    markers = load_markers()
+def assess_page(
+    result: FetchResult,
+    *,
+    expected_variant: str | None = None,
+    select: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    min_content_chars: int = ContentLimits.min_chars,
+) -> PageHealth:
+    """Walls, blocks, HTTP errors and region mismatches, judged on the whole rendered page.
+
+    `select` and `remove` are the source's content and never-content selectors: a consent
+    dialog left open fails the check only when it hides the content they name.
+    """
     view = _view(result.html)
+    failure = _page_failure(result, view, expected_variant)
+    if failure is None or failure.kind is not FailureKind.CONSENT_WALL:
+        return PageHealth(failure)
+    consent = judge_consent_dialogs(
+        result.html,
+        select=select,
+        remove=remove,
+        consent_words=load_markers().consent,
+        min_content_chars=min_content_chars,
+    )
+    if consent.hides_content:
+        return PageHealth(failure)
+    # The rest of the checks, judged on the page as if the dialog were not there.
+    rest = _page_failure(result, view, expected_variant, consent_checked=True)
+    return PageHealth(rest, notes=(consent.note,) if consent.note else ())
+
+
+def _page_failure(
+    result: FetchResult,
+    view: _PageView,
+    expected_variant: str | None,
+    *,
+    consent_checked: bool = False,
+) -> FetchFailure | None:
+    markers = load_markers()
     if result.status == 429:
         return failed_check(result, FailureKind.RATE_LIMITED, "HTTP 429 Too Many Requests")
     blocked = next((m for m in markers.blocked if m in view.text), None)
@@ -102,7 +148,8 @@ def assess_page(result: FetchResult, *, expected_variant: str | None = None) -> 
         return failed_check(result, FailureKind.LOGIN_WALL, where)
     if result.status >= 400:
         return failed_check(result, FailureKind.HTTP_ERROR, f"HTTP {result.status}")
-    if view.dialog_text and any(m in view.dialog_text for m in markers.consent):
+    consent_open = view.dialog_text and any(m in view.dialog_text for m in markers.consent)
+    if consent_open and not consent_checked:
         detail = "a cookie-consent dialog is still open"
         return failed_check(result, FailureKind.CONSENT_WALL, detail)
     if result.action_error:

@@ -81,9 +81,15 @@ class Page:
 
 def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
     """Health rules, then normalization, then the text and content rules. Pure; CPU only."""
-    unhealthy = assess_page(result, expected_variant=rules.expected_variant)
-    if unhealthy is not None:
-        return unhealthy
+    health = assess_page(
+        result,
+        expected_variant=rules.expected_variant,
+        select=rules.select,
+        remove=rules.remove,
+        min_content_chars=rules.limits.min_chars,
+    )
+    if health.failure is not None:
+        return health.failure
     try:
         document = normalize_html(
             result.html, base_url=result.final_url, select=rules.select, remove=rules.remove
@@ -103,7 +109,8 @@ def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
         )
         if thin is not None:
             return thin
-    return Reading(canonical, document.text_length, links=find_opt_out_links(document))
+    links = find_opt_out_links(document)
+    return Reading(canonical, document.text_length, notes=health.notes, links=links)
 
 
 async def load_page(
