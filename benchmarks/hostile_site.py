@@ -76,7 +76,8 @@ def covered_html() -> str:
 
 
 def flood_html(elements: int = FLOOD_ELEMENTS, per_task: int = 10_000) -> str:
-    """A small page whose script keeps appending elements, `per_task` at a time."""
+    """A small page whose script keeps appending elements, `per_task` at a time (all of them in
+    one go with `per_task=elements`)."""
     script = (
         "(function () {"
         "  var box = document.getElementById('flood'), made = 0;"
@@ -232,6 +233,7 @@ def _routes() -> dict[str, Callable[[], Reply]]:
         "/huge-streamed": lambda: Reply(body=lambda: _huge_chunks(HUGE_PAGE_BYTES)),
         "/gzip-bomb": lambda: Reply(body=lambda: _bomb_chunks(GZIP_BOMB_BYTES), encoding="gzip"),
         "/flood": lambda: _fixed(flood_html()),
+        "/flood-at-once": lambda: _fixed(flood_html(per_task=FLOOD_ELEMENTS)),
         "/many-elements": lambda: _fixed(many_elements_html()),
         "/script-text": lambda: _fixed(script_text_html()),
         "/script-markup": lambda: _fixed(script_markup_html()),

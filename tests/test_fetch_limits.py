@@ -110,6 +110,15 @@ def test_a_static_page_over_the_element_limit_is_too_large(
     assert failure.detail.startswith("page is over the 200,000 elements limit (")
 
 
+def test_a_script_building_a_million_elements_is_too_large(
+    hostile: HostileSite, browser: BrowserHarness
+) -> None:
+    failure, _ = too_large(browser, request(hostile, "/flood-at-once"))
+    assert failure.detail == (
+        "page is over the 200,000 elements limit (1,000,010 elements in one document)"
+    )
+
+
 def test_a_script_that_keeps_adding_elements_is_stopped(
     hostile: HostileSite, lowered: BrowserHarness
 ) -> None:
