@@ -98,6 +98,9 @@ def test_latin1_bytes_read_as_utf8_are_bad_encoding(text: str) -> None:
     assert failure is not None
     assert failure.kind is FailureKind.BAD_ENCODING
     assert "\ufffd" in failure.detail
+    # The detail quotes the first broken word, and only it.
+    quoted = failure.detail.split("(e.g. '")[1].split("')")[0]
+    assert "\ufffd" in quoted and quoted in shown and not any(c.isspace() for c in quoted)
 
 
 @pytest.mark.parametrize("text", [PORTUGUESE, FRENCH, GERMAN], ids=["pt", "fr", "de"])

@@ -35,6 +35,8 @@ _CONTINUATION = re.escape(_continuation_characters())
 # "Ã"/"Â" only before letters ("NÃO", "ÂMBITO") and never has "â€".
 _MOJIBAKE = re.compile(rf"[ÃÂ][{_CONTINUATION}]|â[€‚][{_CONTINUATION}]")
 
+_WORD_AT = re.compile(r"\S+")
+
 # At least this many broken characters, and at least this share of the letters: one stray
 # replacement character in a long page is not a wrong charset, a few percent of the letters is.
 MIN_BROKEN = 5
@@ -72,11 +74,14 @@ def assess_text(result: FetchResult, text: str, *, limits: PageLimits) -> FetchF
 
 
 def _first_broken_word(text: str) -> str:
+    """The first word with a broken character in it, to quote in the failure's detail."""
     found = _MOJIBAKE.search(text)
     replacement = text.find(REPLACEMENT)
     at = found.start() if found is not None else -1
     if replacement >= 0 and (at < 0 or replacement < at):
         at = replacement
-    start = max(0, text.rfind(" ", 0, max(at, 0)) + 1)
-    end = text.find(" ", at)
-    return text[start : end if end >= 0 else len(text)][:40]
+    start = at
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    word = _WORD_AT.match(text, start)
+    return word.group(0)[:40] if word is not None else ""
