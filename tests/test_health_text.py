@@ -126,3 +126,8 @@ def test_text_over_the_limit_is_too_large() -> None:
     assert failure is not None and failure.kind is FailureKind.TOO_LARGE
     assert "1,001 characters" in failure.detail and "1,000" in failure.detail
     assert assess_text(result(), "a" * 1_000, limits=limits) is None
+    # What counts is the visible text: link targets in the canonical text are not read.
+    linked = "[Section](https://www.facebook.com/privacy/policy/) " * 50
+    assert assess_text(result(), linked, limits=limits, visible_chars=400) is None
+    failure = assess_text(result(), linked, limits=limits, visible_chars=1_200)
+    assert failure is not None and "1,200 characters" in failure.detail

@@ -23,7 +23,7 @@ class PageLimits:
     max_page_bytes: int = 10 * _KB**2
     # Elements in one document, counted as they are inserted and again before serializing.
     max_dom_nodes: int = 200_000
-    # Characters of the text extracted from the page (its canonical text).
+    # Visible characters of the text extracted from the page (link targets not counted).
     max_text_chars: int = 2_000_000
 
 

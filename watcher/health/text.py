@@ -48,14 +48,19 @@ def broken_characters(text: str) -> int:
     return text.count(REPLACEMENT) + len(_MOJIBAKE.findall(text))
 
 
-def assess_text(result: FetchResult, text: str, *, limits: PageLimits) -> FetchFailure | None:
+def assess_text(
+    result: FetchResult, text: str, *, limits: PageLimits, visible_chars: int | None = None
+) -> FetchFailure | None:
     """`too_large` for text over `limits.max_text_chars`, `bad_encoding` for text full of
-    replacement characters or mojibake. `text` is the page's extracted (canonical) text."""
-    if len(text) > limits.max_text_chars:
+    replacement characters or mojibake. `text` is the page's extracted (canonical) text;
+    `visible_chars` its visible characters, which the limit counts (link targets and block
+    markers are not text a reader sees), by default all of `text`."""
+    length = len(text) if visible_chars is None else visible_chars
+    if length > limits.max_text_chars:
         return failed_check(
             result,
             FailureKind.TOO_LARGE,
-            f"extracted text is {len(text):,} characters, over the "
+            f"extracted text is {length:,} characters, over the "
             f"{limits.max_text_chars:,} characters limit",
         )
     broken = broken_characters(text)

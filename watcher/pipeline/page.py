@@ -97,7 +97,9 @@ def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
     except SelectorMatchedNothing as error:
         return page_failure(result, FailureKind.SELECT_EMPTY, str(error))
     canonical = document.canonical_text()
-    unsound = assess_text(result, canonical, limits=rules.page_limits)
+    unsound = assess_text(
+        result, canonical, limits=rules.page_limits, visible_chars=document.text_length
+    )
     if unsound is not None:
         return unsound
     if rules.judge_content:
