@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from watcher.config import Target
+from watcher.diff.volatile import Mask, apply_masks
 from watcher.fetch.base import FailureKind, Fetcher, FetchFailure, FetchRequest, FetchResult
 from watcher.health import ContentLimits, assess_content, assess_page
 from watcher.normalize import Document, SelectorMatchedNothing, normalize_html, parse_canonical
@@ -31,10 +32,16 @@ class PageRules:
     # Empty and truncated content are failures of a watched page; an objection form page is
     # judged by its fields instead.
     judge_content: bool = True
+    # The target's volatile spans: comparisons read the page through them.
+    masks: tuple[Mask, ...] = ()
 
     @classmethod
     def for_target(
-        cls, target: Target, limits: ContentLimits, previous_length: int | None
+        cls,
+        target: Target,
+        limits: ContentLimits,
+        previous_length: int | None,
+        masks: tuple[Mask, ...] = (),
     ) -> PageRules:
         return cls(
             select=target.select,
@@ -42,6 +49,7 @@ class PageRules:
             expected_variant=target.region.legal_variant,
             limits=limits,
             previous_length=previous_length,
+            masks=masks,
         )
 
 
@@ -54,6 +62,8 @@ class Reading:
     notes: tuple[str, ...] = ()
     # The objection and opt-out links the page carries (their forms are checked too).
     links: tuple[OptOutLink, ...] = ()
+    # The canonical text through the target's volatile spans: what comparisons read.
+    masked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,12 @@ class Page:
     text_length: int
     notes: tuple[str, ...] = ()
     links: tuple[OptOutLink, ...] = ()
+    masked_text: str | None = None  # None: no volatile span applies
+
+    @property
+    def masked(self) -> str:
+        """What comparisons read: the canonical text through the target's volatile spans."""
+        return self.canonical if self.masked_text is None else self.masked_text
 
     @cached_property
     def document(self) -> Document:
@@ -91,8 +107,13 @@ def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
         )
         if thin is not None:
             return thin
+    canonical = document.canonical_text()
+    masked = apply_masks(canonical, rules.masks)
     return Reading(
-        document.canonical_text(), document.text_length, links=find_opt_out_links(document)
+        canonical,
+        document.text_length,
+        links=find_opt_out_links(document),
+        masked=None if masked == canonical else masked,
     )
 
 
@@ -111,7 +132,14 @@ async def load_page(
         )
     if isinstance(reading, FetchFailure):
         return reading
-    return Page(outcome, reading.canonical, reading.text_length, reading.notes, reading.links)
+    return Page(
+        outcome,
+        reading.canonical,
+        reading.text_length,
+        reading.notes,
+        reading.links,
+        reading.masked,
+    )
 
 
 def page_failure(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
