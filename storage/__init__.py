@@ -25,6 +25,8 @@ from storage.records import (
     SnapshotSummary,
     TargetRecord,
     TargetSpec,
+    VolatileSpanRecord,
+    VolatileSpanSpec,
 )
 from storage.repository import Repository, content_sha256
 
@@ -51,5 +53,7 @@ __all__ = [
     "TargetRecord",
     "TargetSpec",
     "VersionConflictError",
+    "VolatileSpanRecord",
+    "VolatileSpanSpec",
     "content_sha256",
 ]

@@ -172,6 +172,28 @@ class TargetLease(Base):
     expires_at: Mapped[datetime]
 
 
+class VolatileSpan(Base):
+    """A block of a target's page that differed between two loads of one check (a counter, a
+    section rendered on one load only): masked in the target's later comparisons.
+
+    `state`: learned (masked, found by watcher), pinned (masked, confirmed by a person) or
+    dropped (a person said it is not noise: never masked, never learned again).
+    """
+
+    __tablename__ = "volatile_spans"
+    __table_args__ = (UniqueConstraint("target_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"))
+    key: Mapped[str] = mapped_column(String(64))  # sha256 of the kind and the pattern
+    pattern: Mapped[str] = mapped_column(Text)
+    optional: Mapped[bool]
+    state: Mapped[str] = mapped_column(String(10))
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    times_seen: Mapped[int]
+
+
 class Finding(Base):
     __tablename__ = "findings"
 

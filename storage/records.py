@@ -253,3 +253,28 @@ class LeaseRecord:
     holder: str
     acquired_at: datetime
     expires_at: datetime
+
+
+VOLATILE_STATES = frozenset({"learned", "pinned", "dropped"})
+# States whose spans are masked in comparisons.
+MASKED_STATES = frozenset({"learned", "pinned"})
+
+
+@dataclass(frozen=True)
+class VolatileSpanSpec:
+    """A volatile block as learned: its pattern and whether the whole block comes and goes."""
+
+    pattern: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class VolatileSpanRecord:
+    id: int
+    target_id: str
+    pattern: str
+    optional: bool
+    state: str  # one of VOLATILE_STATES
+    first_seen: datetime
+    last_seen: datetime
+    times_seen: int

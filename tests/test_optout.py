@@ -78,7 +78,7 @@ def test_french_and_german_forms_are_understood() -> None:
     assert form_state(de) is FormStatus.AVAILABLE
 
 
-def test_state_changes_become_findings_and_moves_are_low_findings() -> None:
+def test_state_changes_become_findings_and_moves_are_none() -> None:
     href, other = "https://m.example/help/contact/1", "https://m.example/help/contact/2"
     works = inspect_form(
         "Object",
@@ -112,13 +112,10 @@ def test_state_changes_become_findings_and_moves_are_low_findings() -> None:
     back = opt_out_findings(opt_out_document([walled]), opt_out_document([works]), region="fr")
     assert [f.severity for f in back] == ["medium"]
 
-    # The link moved to a working form: the page's own diff reports the move; here, at low
-    # severity (no second alert), that the new form works and the old one is no longer linked.
+    # The link moved to a working form: the page's own change tells the move; the forms'
+    # target has nothing of its own to tell (one event, one alert).
     moves = opt_out_findings(opt_out_document([works]), opt_out_document([moved]), region="fr")
-    assert [(f.severity, f.note) for f in moves] == [
-        ("low", f"the new objection link {other} leads to a working form: " + moved.describe()),
-        ("low", f"the objection form at {href} is no longer linked from the page"),
-    ]
+    assert moves == []
     # The link moved to a page that is gone: that only following the link can tell.
     found = opt_out_findings(opt_out_document([works]), opt_out_document([gone]), region="fr")
     broken = [f for f in found if f.severity == "high"]

@@ -6,9 +6,10 @@ outcomes) as plain strings; these functions are the only place they cross.
 
 from __future__ import annotations
 
-from storage import FindingRecord, FindingSpec, TargetSpec
+from storage import FindingRecord, FindingSpec, TargetSpec, VolatileSpanRecord, VolatileSpanSpec
 from watcher.classify import Finding, FindingKind, Severity
 from watcher.config import Target
+from watcher.diff.volatile import Mask
 
 
 def target_spec(target: Target) -> TargetSpec:
@@ -46,3 +47,11 @@ def stored_finding(record: FindingRecord) -> Finding:
         note=record.note,
         terms=record.terms,
     )
+
+
+def mask_spec(mask: Mask) -> VolatileSpanSpec:
+    return VolatileSpanSpec(pattern=mask.pattern, optional=mask.optional)
+
+
+def stored_mask(record: VolatileSpanRecord) -> Mask:
+    return Mask(pattern=record.pattern, optional=record.optional)

@@ -24,6 +24,9 @@ Changes
 Leases (one process checks a target at a time)
     acquire_lease(target_id, holder, now, until)  None when taken, else the other holder's lease
     release_lease(target_id, holder), release_leases_of(holders), get_lease(id), lease_holders()
+Volatile spans (what differs between two loads of one page, masked in later comparisons)
+    learn_volatile_spans(target_id, specs, now), volatile_spans(target_id, masked_only)
+    set_volatile_span_state(id, state), forget_learned_spans(target_id)
 Outbox (alert deliveries; see `storage.repository.outbox` for claims and leases)
     enqueue_deliveries(change_id, specs, now)           in the change's transaction
     claim_due_deliveries(worker, now, lease, limit)     immediate rows, leased
@@ -47,11 +50,18 @@ from storage.repository.leases import LeaseMethods
 from storage.repository.outbox import OutboxMethods
 from storage.repository.snapshots import SnapshotMethods, content_sha256
 from storage.repository.targets import TargetMethods
+from storage.repository.volatile import VolatileMethods
 
 __all__ = ["MAX_PAGE", "Repository", "content_sha256"]
 
 
 class Repository(
-    TargetMethods, SnapshotMethods, CheckMethods, ChangeMethods, OutboxMethods, LeaseMethods
+    TargetMethods,
+    SnapshotMethods,
+    CheckMethods,
+    ChangeMethods,
+    OutboxMethods,
+    LeaseMethods,
+    VolatileMethods,
 ):
     """All repository methods over one session (see the module docstring for the list)."""

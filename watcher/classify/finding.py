@@ -19,6 +19,8 @@ class FindingKind(StrEnum):
     REGION_RESTRICTION = "region_restriction"
     EFFECTIVE_DATE_CHANGED = "effective_date_changed"
     LEGAL_BASIS_CHANGED = "legal_basis_changed"
+    PAGE_REMOVED = "page_removed"
+    PAGE_PUBLISHED = "page_published"
     COSMETIC = "cosmetic"
 
 

@@ -105,8 +105,14 @@ def _print_summary(reports: list[CheckReport]) -> None:
             detail = report.summary or ""
         if report.notes:
             detail = "; ".join(filter(None, (detail, *report.notes)))
+        if report.state is not None:
+            quoted = ", ".join(f"“{text}”" for text in report.volatile)
+            detail = "; ".join(filter(None, (detail, f"{report.state.value}: {quoted}")))
         seconds = report.timings.get("total_ms", 0.0) / 1000
-        table.add_row(report.target_id, report.outcome.value, detail, f"{seconds:.1f}s")
+        outcome = report.outcome.value
+        if report.state is not None:
+            outcome = f"{outcome} ({report.state.value})"
+        table.add_row(report.target_id, outcome, detail, f"{seconds:.1f}s")
     console.print(table)
     counts = Counter(r.outcome.value for r in reports)
     console.print(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))

@@ -28,6 +28,7 @@ from watcher.cli import (
     deliveries,
     demo,
     dispatch,
+    noise,
     notify,
     run,
     subscriptions,
@@ -52,6 +53,7 @@ COMMANDS = (
     subscriptions,
     deliveries,
     dispatch,
+    noise,
 )
 
 

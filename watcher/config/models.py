@@ -49,6 +49,9 @@ TEXT_CHARS_RANGE = (50_000, 100_000_000)
 MIN_INTERVAL = timedelta(minutes=1)
 MIN_TIMEOUT = timedelta(seconds=1)
 MAX_TIMEOUT = timedelta(minutes=10)
+MAX_SPAN = timedelta(days=90)
+# A page answering 404/410 on consecutive checks for this long is recorded as removed.
+DEFAULT_REMOVED_AFTER = timedelta(hours=12)
 
 
 def _region_id(value: str) -> str:
@@ -136,6 +139,10 @@ def _proxy(value: object) -> Proxy:
     return Proxy.from_url(value)
 
 
+def _span(value: timedelta) -> timedelta:
+    return check_range(value, what="removed_after", least=timedelta(0), most=MAX_SPAN)
+
+
 def _timeout(value: timedelta) -> timedelta:
     return check_range(value, what="timeout", least=MIN_TIMEOUT, most=MAX_TIMEOUT)
 
@@ -145,6 +152,7 @@ RegionId = Annotated[str, AfterValidator(_region_id)]
 SourceId = Annotated[str, AfterValidator(_source_id)]
 Interval = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_interval)]
 Timeout = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_timeout)]
+Span = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_span)]
 Selectors = Annotated[list[Text], BeforeValidator(_one_or_many)]
 PageBytes = Annotated[int, BeforeValidator(parse_size), AfterValidator(_page_bytes)]
 
@@ -171,6 +179,9 @@ class DefaultsConfig(_Strict):
     timeout: Timeout = timedelta(seconds=45)
     # Re-fetch once before reporting a change, so a half-rendered page is not an alert.
     confirm: bool = True
+    # A page gone (404/410) on consecutive checks for this long is a `page_removed` change;
+    # at least two checks are needed whatever the span.
+    removed_after: Span = DEFAULT_REMOVED_AFTER
 
 
 class BrowserConfig(_Strict):
@@ -247,6 +258,7 @@ class SourceConfig(_Strict):
     interval: Interval | None = None
     timeout: Timeout | None = None
     confirm: bool | None = None
+    removed_after: Span | None = None
     tags: list[Text] = []
 
 

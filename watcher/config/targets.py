@@ -9,6 +9,7 @@ from datetime import timedelta
 from watcher.config.explain import closest
 from watcher.config.locations import Locations
 from watcher.config.models import (
+    DEFAULT_REMOVED_AFTER,
     ActionConfig,
     BrowserConfig,
     DefaultsConfig,
@@ -41,6 +42,7 @@ class Target:
     timeout: timedelta
     confirm: bool
     tags: tuple[str, ...]
+    removed_after: timedelta = DEFAULT_REMOVED_AFTER
 
     def to_fetch_request(self) -> FetchRequest:
         return FetchRequest(
@@ -137,6 +139,9 @@ class Config:
             timeout=source.timeout if source.timeout is not None else defaults.timeout,
             confirm=source.confirm if source.confirm is not None else defaults.confirm,
             tags=tuple(source.tags),
+            removed_after=(
+                source.removed_after if source.removed_after is not None else defaults.removed_after
+            ),
         )
 
 

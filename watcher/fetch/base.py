@@ -16,6 +16,8 @@ class FailureKind(StrEnum):
     NETWORK_ERROR = "network_error"
     TIMEOUT = "timeout"
     HTTP_ERROR = "http_error"
+    # 404 or 410, or a page saying it is not available: a page removed once confirmed.
+    NOT_FOUND = "not_found"
     RATE_LIMITED = "rate_limited"
     BLOCKED = "blocked"
     LOGIN_WALL = "login_wall"

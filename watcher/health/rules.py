@@ -15,6 +15,10 @@ from lxml import html as lxml_html
 from watcher.fetch.base import FailureKind, FetchFailure, FetchResult
 from watcher.health.consent import judge_consent_dialogs
 
+# 404 Not Found and 410 Gone: the page does not exist (removed once confirmed, see pipeline).
+_GONE_STATUSES = frozenset({404, 410})
+# A "this page isn't available" answer with status 200 is short; a policy quoting such words is not.
+_SOFT_NOT_FOUND_MAX_CHARS = 1500
 _LOGIN_PATH = re.compile(r"^/(login|login\.php|checkpoint)(/|$)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -24,6 +28,7 @@ class Markers:
     blocked: tuple[str, ...]
     login: tuple[str, ...]
     consent: tuple[str, ...]
+    not_found: tuple[str, ...]
     variants: tuple[tuple[str, frozenset[str]], ...]
 
 
@@ -34,6 +39,7 @@ def load_markers() -> Markers:
         blocked=tuple(s.lower() for s in raw["blocked"]),
         login=tuple(s.lower() for s in raw["login"]),
         consent=tuple(s.lower() for s in raw["consent"]),
+        not_found=tuple(s.lower() for s in raw["not_found"]),
         variants=tuple((k.lower(), frozenset(v)) for k, v in raw["variants"].items()),
     )
 
@@ -146,8 +152,15 @@ def _page_failure(
     if login_path or (view.has_password_field and login_phrase):
         where = "redirected to the login page" if login_path else f"login prompt ({login_phrase!r})"
         return failed_check(result, FailureKind.LOGIN_WALL, where)
+    if result.status in _GONE_STATUSES:
+        detail = f"HTTP {result.status}: the page does not exist"
+        return failed_check(result, FailureKind.NOT_FOUND, detail)
     if result.status >= 400:
         return failed_check(result, FailureKind.HTTP_ERROR, f"HTTP {result.status}")
+    not_found = next((m for m in markers.not_found if m in view.text), None)
+    if not_found and len(view.text) < _SOFT_NOT_FOUND_MAX_CHARS:
+        detail = f"the page says it is not available ({not_found!r})"
+        return failed_check(result, FailureKind.NOT_FOUND, detail)
     consent_open = view.dialog_text and any(m in view.dialog_text for m in markers.consent)
     if consent_open and not consent_checked:
         detail = "a cookie-consent dialog is still open"

@@ -50,32 +50,25 @@ def _states_by_link(document: Document) -> dict[str, str]:
 
 
 def opt_out_findings(before: Document, after: Document, *, region: str) -> list[Finding]:
-    """`opt_out_changed` findings for what only following the links shows.
+    """`opt_out_changed` findings for what only following the links shows: a form whose state
+    changed behind the same link, or a new link that leads to no working form.
 
-    A link that appears, goes or moves is reported by the page's own diff (high or medium);
-    here, a form whose state changed behind the same link, or a new link that leads to no
-    working form. That a new link's form works, or that a link is no longer followed, is said
-    at low severity: it completes the page's finding without alerting twice.
+    One event, one alert: a link that appears, goes or moves is the page's own change (it
+    carries the `opt_out_changed` finding), so a new link whose form works, or a link no longer
+    followed, is no finding here, and the forms' target stores its new state quietly.
     """
     old, new = _states_by_link(before), _states_by_link(after)
     findings: list[Finding] = []
     for href, now in new.items():
         was = old.get(href, "")
-        if was == now:
-            continue
         works = "form available" in now
-        if not was and works:
-            severity = Severity.LOW
-        else:
-            # A form that works again is good news, still worth telling; anything else takes
-            # a way to object away from people.
-            severity = Severity.MEDIUM if works else Severity.HIGH
+        if was == now or (not was and works):
+            continue
+        # A form that works again is good news, still worth telling; anything else takes a
+        # way to object away from people.
+        severity = Severity.MEDIUM if works else Severity.HIGH
         said = f"{href}: {was}" if was else ""
         findings.append(_finding(severity, said, f"{href}: {now}", region, _note(href, was, now)))
-    for href, was in old.items():
-        if href not in new:
-            note = f"the objection form at {href} is no longer linked from the page"
-            findings.append(_finding(Severity.LOW, f"{href}: {was}", "", region, note))
     return findings
 
 
@@ -93,8 +86,6 @@ def _finding(severity: Severity, before: str, after: str, region: str, note: str
 
 def _note(href: str, was: str, now: str) -> str:
     state = now.removeprefix("State: ")
-    if not was and "form available" in now:
-        return f"the new objection link {href} leads to a working form: {state}"
     if not was:
         return f"the new objection link {href} leads to no working form: {state}"
     return f"the objection form at {href} changed: {state}"

@@ -23,23 +23,32 @@ from storage import Database, StorageError, VersionConflictError
 from watcher.alerts.subscriptions import Subscription
 from watcher.alerts.workers import new_worker_id
 from watcher.config import Target
-from watcher.fetch.base import Fetcher, FetchFailure
+from watcher.diff.volatile import Mask
+from watcher.fetch.base import FailureKind, Fetcher, FetchFailure
 from watcher.fetch.limits import PageLimits
 from watcher.health import ContentLimits
 from watcher.pipeline.analysis import Analysis
 from watcher.pipeline.decide import (
     Changed,
     Different,
+    Failed,
     FindingsOf,
+    FirstVersion,
+    Flapped,
+    Gone,
+    StillGone,
     Stored,
+    Unchanged,
     Verdict,
     compare,
     decide,
     form_findings,
     needs_confirmation,
     page_findings,
+    reconcile,
+    removal,
 )
-from watcher.pipeline.forms import load_forms, opt_out_target
+from watcher.pipeline.forms import is_objection_page, load_forms, opt_out_target
 from watcher.pipeline.lease import Leases
 from watcher.pipeline.outcome import CheckOutcome, CheckProblem
 from watcher.pipeline.page import Page, PageRules, load_page
@@ -50,8 +59,9 @@ from watcher.stored import target_spec
 log = logging.getLogger("watcher.check")
 
 Clock = Callable[[], datetime]
-# Loads the page of a check, given the stored version's length (to tell a partial render).
-PageLoad = Callable[[int | None], Awaitable[Page | FetchFailure]]
+# Loads the page of a check, given the stored version's length (to tell a partial render) and
+# the target's volatile spans (to read it through them).
+PageLoad = Callable[[int | None, tuple[Mask, ...]], Awaitable[Page | FetchFailure]]
 R = TypeVar("R")
 
 # Another writer storing a version between our read and our write is rare (leases keep
@@ -156,7 +166,9 @@ class Checker:
             await self._give_back(target)
 
     async def _check_with_forms(self, target: Target) -> CheckReport:
-        report, page = await self._checked(target, self._page_loader(target), page_findings)
+        report, page = await self._checked(
+            target, self._page_loader(target), page_findings, quiet=False
+        )
         if page is None or not self.follow_opt_out:
             return report
         links = page.links
@@ -165,23 +177,27 @@ class Checker:
         derived = opt_out_target(target, links)
         await self._in_storage(self.register, [derived])
 
-        async def forms(_: int | None) -> Page | FetchFailure:
-            return await load_forms(self.fetcher, self.analysis, target, links)
+        async def forms(_: int | None, masks: tuple[Mask, ...]) -> Page | FetchFailure:
+            return await load_forms(self.fetcher, self.analysis, target, links, masks)
 
-        related, _ = await self._checked(derived, forms, form_findings)
+        # One event, one alert: a link that moved is told by the page's own change; the
+        # forms' target stores their new state quietly unless a form's state changed.
+        related, _ = await self._checked(derived, forms, form_findings, quiet=True)
         return replace(report, related=(related,))
 
     def _page_loader(self, target: Target) -> PageLoad:
         request = target.to_fetch_request()
 
-        async def load(previous_length: int | None) -> Page | FetchFailure:
-            rules = PageRules.for_target(target, self.limits, previous_length, self.page_limits)
+        async def load(previous_length: int | None, masks: tuple[Mask, ...]) -> Page | FetchFailure:
+            rules = PageRules.for_target(
+                target, self.limits, previous_length, self.page_limits, masks
+            )
             return await load_page(self.fetcher, self.analysis, request, rules)
 
         return load
 
     async def _checked(
-        self, target: Target, load: PageLoad, findings_of: FindingsOf
+        self, target: Target, load: PageLoad, findings_of: FindingsOf, *, quiet: bool
     ) -> tuple[CheckReport, Page | None]:
         """The check of one target with its report, and the page when it was sound.
 
@@ -190,7 +206,9 @@ class Checker:
         """
         started_at = self.clock()
         try:
-            return await self._decided_and_recorded(target, load, findings_of, started_at)
+            return await self._decided_and_recorded(
+                target, load, findings_of, started_at, quiet=quiet
+            )
         except (StorageError, asyncio.CancelledError):
             raise
         except Exception as error:  # AnalysisCrashError, or a bug: one target, not the pass
@@ -209,13 +227,25 @@ class Checker:
         load: PageLoad,
         findings_of: FindingsOf,
         started_at: datetime,
+        *,
+        quiet: bool,
     ) -> tuple[CheckReport, Page | None]:
         stored = await self._in_storage(self.recorder.latest, target.id)
-        length = stored.text_length if stored is not None else None
-        first = await load(length)
-        again = await load(length) if needs_confirmation(target.confirm, stored, first) else None
+        masks = stored.masks if stored is not None else ()
+        length = stored.text_length if stored is not None and not stored.absent else None
+        first = await load(length, masks)
+        confirm = needs_confirmation(target.confirm, stored, first)
+        again = await load(length, masks) if confirm else None
         for _ in range(MAX_CONFLICTS):
-            verdict = await self._verdict(target, stored, first, again, findings_of)
+            verdict = await self._verdict(
+                target,
+                stored=stored,
+                first=first,
+                again=again,
+                findings_of=findings_of,
+                started_at=started_at,
+                quiet=quiet,
+            )
             try:
                 report = await self._in_storage(
                     self.recorder.record, target, verdict, stored, started_at
@@ -234,19 +264,61 @@ class Checker:
     async def _verdict(
         self,
         target: Target,
+        *,
         stored: Stored | None,
         first: Page | FetchFailure,
         again: Page | FetchFailure | None,
         findings_of: FindingsOf,
+        started_at: datetime,
+        quiet: bool,
     ) -> Verdict:
         decision = decide(stored, first, again)
-        if not isinstance(decision, Different):
+        if isinstance(decision, Failed):
+            if decision.failure.kind is FailureKind.NOT_FOUND and not decision.prefix:
+                return await self._absence(target, stored, decision.failure, started_at)
+            return decision
+        if isinstance(decision, FirstVersion | Unchanged):
             return decision
         assert stored is not None
-        change, findings = await self.analysis.run(
-            compare, stored.canonical, decision.page.canonical, target.region_id, findings_of
+        region = target.region_id
+        if isinstance(decision, Different):
+            found = await self.analysis.run(
+                compare, stored.masked, decision.page.masked, region, findings_of
+            )
+            page = decision.page
+        else:
+            loads = (decision.first.canonical, decision.second.canonical)
+            found = await self.analysis.run(
+                reconcile, stored.canonical, loads, stored.masks, region, findings_of
+            )
+            page = decision.first
+            if found.change is None:
+                back = decision.second.masked == stored.masked
+                return Flapped(page, decision.second, back, found.learned, found.volatile)
+        assert found.change is not None
+        return Changed(
+            page,
+            found.change,
+            found.findings,
+            learned=found.learned,
+            quiet=quiet and not found.findings,
         )
-        return Changed(decision.page, change, findings)
+
+    async def _absence(
+        self, target: Target, stored: Stored | None, failure: FetchFailure, started_at: datetime
+    ) -> Verdict:
+        """A page not found: a failed check until its absence is confirmed, then a version."""
+        if stored is not None and stored.absent:
+            return StillGone(failure)
+        streak, since = await self._in_storage(self.recorder.not_found_since, target.id)
+        if streak < 1 or since is None or started_at - since < target.removed_after:
+            return Failed(failure)
+        if stored is None:
+            return Gone(failure, None)
+        gone = await self.analysis.run(
+            removal, stored.masked, target.region_id, is_objection_page(target)
+        )
+        return Gone(failure, gone)
 
     async def _give_back(self, target: Target) -> None:
         try:

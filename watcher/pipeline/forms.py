@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from watcher.config import Target
+from watcher.diff.volatile import Mask, apply_masks
 from watcher.fetch.base import FailureKind, Fetcher, FetchFailure, FetchResult
 from watcher.health import ContentLimits
 from watcher.optout import (
@@ -24,7 +25,9 @@ from watcher.optout import (
 from watcher.pipeline.analysis import Analysis
 from watcher.pipeline.page import Page, PageRules, load_page
 
-_STATE_KINDS = {FailureKind.LOGIN_WALL, FailureKind.HTTP_ERROR}
+_STATE_KINDS = {FailureKind.LOGIN_WALL, FailureKind.HTTP_ERROR, FailureKind.NOT_FOUND}
+# Tags (sources.yaml) of pages whose loss takes a way to object away.
+OBJECTION_TAGS = frozenset({"objection", "opt-out", "opt_out", "form"})
 
 
 def opt_out_target(target: Target, links: Sequence[OptOutLink]) -> Target:
@@ -40,8 +43,17 @@ def opt_out_target(target: Target, links: Sequence[OptOutLink]) -> Target:
     )
 
 
+def is_objection_page(target: Target) -> bool:
+    """A page whose loss takes a way to object away: the forms' own target, or a page tagged so."""
+    return target.id.endswith(OPT_OUT_SUFFIX) or bool(OBJECTION_TAGS.intersection(target.tags))
+
+
 async def load_forms(
-    fetcher: Fetcher, analysis: Analysis, target: Target, links: Sequence[OptOutLink]
+    fetcher: Fetcher,
+    analysis: Analysis,
+    target: Target,
+    links: Sequence[OptOutLink],
+    masks: tuple[Mask, ...] = (),
 ) -> Page | FetchFailure:
     """The states of the forms behind `links`, as the derived target's page: its canonical text
     lists each form's state; its fetch record is the first form page's."""
@@ -64,11 +76,11 @@ async def load_forms(
         states.append(_state(link, loaded))
     document = opt_out_document(states)
     canonical = document.canonical_text()
-    if isinstance(first, Page):
-        return Page(first.result, canonical, document.text_length)
-    # Every form is behind a wall or an error page: there is no page to keep, only the states.
+    masked = apply_masks(canonical, masks)
+    # Every form may be behind a wall or an error page: then there is no page to keep.
     assert first is not None
-    return Page(_empty_result(first, derived_id), canonical, document.text_length)
+    result = first.result if isinstance(first, Page) else _empty_result(first, derived_id)
+    return Page(result, canonical, document.text_length, masked_text=masked)
 
 
 def _state(link: OptOutLink, loaded: Page | FetchFailure) -> FormState:

@@ -12,7 +12,10 @@ class CheckOutcome(StrEnum):
     UNCHANGED = "unchanged"  # same text as the stored version
     CHANGED = "changed"  # a new version and the change to it were stored
     FAILED = "failed"  # no trustworthy page (see `failure_kind`); never a change
-    FLAP = "flap"  # a difference that did not survive the confirmation re-fetch
+    FLAP = "flap"  # the loads disagreed, and agreed with the stored version everywhere else
+    # A new version stored without a change of its own: what changed is told elsewhere (an
+    # objection form's new address, told by the page that links to it).
+    UPDATED = "updated"
     # Another process was checking the target at that moment: nothing was fetched or stored.
     SKIPPED = "skipped"
 
@@ -27,3 +30,10 @@ class CheckProblem(StrEnum):
 
     DATABASE = "database_error"
     INTERNAL = "internal_error"
+
+
+class TargetState(StrEnum):
+    """How a target's recent checks went, when it is worth saying."""
+
+    # Its checks keep flapping: loads of the page disagree in ways that cannot be learned.
+    UNSTABLE = "unstable"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from watcher.config import Target
+from watcher.diff.volatile import Mask, apply_masks
 from watcher.fetch.base import FailureKind, Fetcher, FetchFailure, FetchRequest, FetchResult
 from watcher.fetch.limits import PageLimits
 from watcher.health import ContentLimits, assess_content, assess_page, assess_text
@@ -34,6 +35,8 @@ class PageRules:
     # Empty and truncated content are failures of a watched page; an objection form page is
     # judged by its fields instead.
     judge_content: bool = True
+    # The target's volatile spans: comparisons read the page through them.
+    masks: tuple[Mask, ...] = ()
 
     @classmethod
     def for_target(
@@ -42,6 +45,7 @@ class PageRules:
         limits: ContentLimits,
         previous_length: int | None,
         page_limits: PageLimits | None = None,
+        masks: tuple[Mask, ...] = (),
     ) -> PageRules:
         return cls(
             select=target.select,
@@ -50,6 +54,7 @@ class PageRules:
             limits=limits,
             page_limits=page_limits or PageLimits(),
             previous_length=previous_length,
+            masks=masks,
         )
 
 
@@ -62,6 +67,8 @@ class Reading:
     notes: tuple[str, ...] = ()
     # The objection and opt-out links the page carries (their forms are checked too).
     links: tuple[OptOutLink, ...] = ()
+    # The canonical text through the target's volatile spans: what comparisons read.
+    masked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,12 @@ class Page:
     text_length: int
     notes: tuple[str, ...] = ()
     links: tuple[OptOutLink, ...] = ()
+    masked_text: str | None = None  # None: no volatile span applies
+
+    @property
+    def masked(self) -> str:
+        """What comparisons read: the canonical text through the target's volatile spans."""
+        return self.canonical if self.masked_text is None else self.masked_text
 
     @cached_property
     def document(self) -> Document:
@@ -111,8 +124,14 @@ def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
         )
         if thin is not None:
             return thin
-    links = find_opt_out_links(document)
-    return Reading(canonical, document.text_length, notes=health.notes, links=links)
+    masked = apply_masks(canonical, rules.masks)
+    return Reading(
+        canonical,
+        document.text_length,
+        notes=health.notes,
+        links=find_opt_out_links(document),
+        masked=None if masked == canonical else masked,
+    )
 
 
 async def load_page(
@@ -130,7 +149,14 @@ async def load_page(
         )
     if isinstance(reading, FetchFailure):
         return reading
-    return Page(outcome, reading.canonical, reading.text_length, reading.notes, reading.links)
+    return Page(
+        outcome,
+        reading.canonical,
+        reading.text_length,
+        reading.notes,
+        reading.links,
+        reading.masked,
+    )
 
 
 def page_failure(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:

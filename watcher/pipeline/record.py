@@ -8,12 +8,14 @@ its alerts queued once, however many processes watched it happen.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from storage import (
     ChangeRecord,
+    CheckRecord,
     CheckSpec,
     Database,
     Repository,
@@ -24,19 +26,25 @@ from watcher.alerts.subscriptions import Subscription
 from watcher.classify import Finding
 from watcher.config import Target
 from watcher.diff import Change
+from watcher.diff.volatile import Mask
+from watcher.fetch.base import FailureKind
 from watcher.pipeline.decide import (
+    ABSENT,
+    QUOTED_SPANS,
     Changed,
+    Comparison,
     Failed,
     FirstVersion,
     Flapped,
+    Gone,
+    StillGone,
     Stored,
-    Unchanged,
     Verdict,
 )
-from watcher.pipeline.outcome import CheckOutcome
+from watcher.pipeline.outcome import CheckOutcome, TargetState
 from watcher.pipeline.page import Page
 from watcher.pipeline.report import CheckReport
-from watcher.stored import finding_spec
+from watcher.stored import finding_spec, mask_spec, stored_mask
 
 Clock = Callable[[], datetime]
 
@@ -105,9 +113,21 @@ class Recorder:
         self.clock = clock
 
     def latest(self, target_id: str) -> Stored | None:
+        """The target's latest version, read through its volatile spans."""
         with self.database.reader() as repo:
             snapshot = repo.latest_snapshot(target_id)
-        return None if snapshot is None else Stored.of(snapshot.id, snapshot.canonical_text)
+            spans = repo.volatile_spans(target_id, masked_only=True)
+        if snapshot is None:
+            return None
+        masks = tuple(stored_mask(span) for span in spans)
+        return Stored.of(snapshot.id, snapshot.canonical_text, masks)
+
+    def not_found_since(self, target_id: str) -> tuple[int, datetime | None]:
+        """How many checks in a row, up to now, found the page gone, and when the first began."""
+        with self.database.reader() as repo:
+            checks = repo.recent_checks(target_id, limit=GONE_LOOKBACK)
+        streak = list(itertools.takewhile(_found_gone, checks))
+        return len(streak), streak[-1].started_at if streak else None
 
     def record(
         self, target: Target, verdict: Verdict, stored: Stored | None, started_at: datetime
@@ -116,60 +136,78 @@ class Recorder:
         latest version and the verdict would add one."""
         if isinstance(verdict, Failed):
             return self._failure(target, verdict, started_at)
-        page = verdict.first if isinstance(verdict, Flapped) else verdict.page
+        loaded = _loaded(verdict)
         now = self.clock()
-        change_id: int | None = None
+        change: ChangeRecord | None = None
         summary: str | None = None
         findings: tuple[Finding, ...] = ()
+        learned: tuple[Mask, ...] = ()
         with self.database.transaction() as repo:
             if isinstance(verdict, FirstVersion):
-                snapshot_id = append_version(repo, target.id, None, NewVersion.of(page), now).id
-            elif isinstance(verdict, Changed):
-                assert stored is not None
-                snapshot, change = store_change(
-                    repo,
-                    target_id=target.id,
-                    source_id=target.source_id,
-                    region_id=target.region_id,
-                    after=stored.id,
-                    version=NewVersion.of(page),
-                    change=verdict.change,
-                    findings=verdict.findings,
-                    subscriptions=self.subscriptions,
-                    detected_at=now,
-                )
-                snapshot_id, change_id = snapshot.id, change.id
-                summary, findings = change.summary, verdict.findings
-            else:  # unchanged, or a flap: nothing new to store
+                snapshot_id = append_version(
+                    repo, target.id, None, NewVersion.of(verdict.page), now
+                ).id
+            elif isinstance(verdict, Changed | Gone):
+                version, comparison = _new_version(verdict)
+                learned = verdict.learned if isinstance(verdict, Changed) else ()
+                if stored is None or comparison is None or comparison.change is None:
+                    after = stored.id if stored is not None else None
+                    snapshot_id = append_version(repo, target.id, after, version, now).id
+                else:
+                    snapshot, change = store_change(
+                        repo,
+                        target_id=target.id,
+                        source_id=target.source_id,
+                        region_id=target.region_id,
+                        after=stored.id,
+                        version=version,
+                        change=comparison.change,
+                        findings=comparison.findings,
+                        subscriptions=self.subscriptions,
+                        detected_at=now,
+                    )
+                    snapshot_id, summary, findings = (
+                        snapshot.id,
+                        change.summary,
+                        comparison.findings,
+                    )
+            else:  # unchanged, still gone, or a flap: nothing new to store
                 assert stored is not None
                 snapshot_id = stored.id
-                summary = verdict.detail if isinstance(verdict, Flapped) else None
-            outcome = _OUTCOMES[type(verdict)]
+                if isinstance(verdict, Flapped):
+                    summary, learned = verdict.detail, verdict.learned
+            if learned:
+                repo.learn_volatile_spans(target.id, [mask_spec(m) for m in learned], now)
+            outcome = _outcome(verdict, stored, change)
             check = repo.record_check(
                 CheckSpec(
                     target_id=target.id,
                     started_at=started_at,
                     finished_at=self.clock(),
                     outcome=outcome.value,
-                    failure_detail=verdict.detail if isinstance(verdict, Flapped) else "",
-                    http_status=page.result.status,
-                    final_url=page.result.final_url,
-                    timings=page.result.timings.as_dict(),
+                    failure_detail=summary if isinstance(verdict, Flapped) and summary else "",
+                    http_status=loaded.status,
+                    final_url=loaded.final_url,
+                    timings=loaded.timings,
                     snapshot_id=snapshot_id,
-                    change_id=change_id,
-                    notes=page.notes,
+                    change_id=change.id if change is not None else None,
+                    notes=loaded.notes,
                 )
             )
+            unstable = _unstable(repo.recent_checks(target.id, limit=UNSTABLE_WINDOW))
+        volatile = verdict.volatile if isinstance(verdict, Flapped) else ()
         return CheckReport.of(
             target,
             outcome,
             check_id=check.id,
             snapshot_id=snapshot_id,
-            change_id=change_id,
+            change_id=change.id if change is not None else None,
             summary=summary,
             findings=findings,
-            timings=page.result.timings.as_dict(),
-            notes=page.notes,
+            timings=loaded.timings,
+            notes=loaded.notes,
+            state=TargetState.UNSTABLE if unstable else None,
+            volatile=volatile or tuple(m.pattern for m in learned[:QUOTED_SPANS]),
         )
 
     def _failure(self, target: Target, verdict: Failed, started_at: datetime) -> CheckReport:
@@ -214,12 +252,61 @@ class Recorder:
         )
 
 
-_OUTCOMES: dict[type, CheckOutcome] = {
-    FirstVersion: CheckOutcome.FIRST,
-    Changed: CheckOutcome.CHANGED,
-    Unchanged: CheckOutcome.UNCHANGED,
-    Flapped: CheckOutcome.FLAP,
-}
+# A target is unstable when at least this many of its last checks were flaps.
+UNSTABLE_WINDOW = 6
+UNSTABLE_FLAPS = 3
+# How far back a streak of "page not found" checks is looked for.
+GONE_LOOKBACK = 50
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What a check's record says of its load."""
+
+    status: int | None
+    final_url: str | None
+    timings: dict[str, float]
+    notes: tuple[str, ...] = ()
+
+
+def _loaded(verdict: Verdict) -> _Loaded:
+    if isinstance(verdict, Failed | Gone | StillGone):
+        failure = verdict.failure
+        return _Loaded(failure.status, failure.final_url, failure.timings.as_dict())
+    page = verdict.first if isinstance(verdict, Flapped) else verdict.page
+    result = page.result
+    return _Loaded(result.status, result.final_url, result.timings.as_dict(), page.notes)
+
+
+def _new_version(verdict: Changed | Gone) -> tuple[NewVersion, Comparison | None]:
+    if isinstance(verdict, Gone):
+        failure = verdict.failure
+        version = NewVersion(ABSENT, final_url=failure.final_url, http_status=failure.status)
+        return version, verdict.removal
+    if verdict.quiet:
+        return NewVersion.of(verdict.page), None
+    return NewVersion.of(verdict.page), Comparison(verdict.change, verdict.findings)
+
+
+def _outcome(verdict: Verdict, stored: Stored | None, change: ChangeRecord | None) -> CheckOutcome:
+    if isinstance(verdict, FirstVersion) or (isinstance(verdict, Gone) and stored is None):
+        return CheckOutcome.FIRST
+    if change is not None:
+        return CheckOutcome.CHANGED
+    if isinstance(verdict, Changed | Gone):
+        return CheckOutcome.UPDATED
+    if isinstance(verdict, Flapped):
+        return CheckOutcome.FLAP
+    return CheckOutcome.UNCHANGED
+
+
+def _found_gone(check: CheckRecord) -> bool:
+    return check.failure_kind == FailureKind.NOT_FOUND.value
+
+
+def _unstable(recent: Sequence[CheckRecord]) -> bool:
+    flaps = sum(1 for check in recent if check.outcome == CheckOutcome.FLAP.value)
+    return flaps >= UNSTABLE_FLAPS
 
 
 def append_version(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from watcher.classify import Finding
 from watcher.config import Target
-from watcher.pipeline.outcome import CheckOutcome
+from watcher.pipeline.outcome import CheckOutcome, TargetState
 
 log = logging.getLogger("watcher.check")
 
@@ -30,6 +30,10 @@ class CheckReport:
     timings: dict[str, float] = field(default_factory=dict)
     # What a check that went on noticed about the page (a consent dialog left open, ...).
     notes: tuple[str, ...] = ()
+    # The target's state after this check (None: nothing to say), and the volatile blocks
+    # this check's loads disagreed on.
+    state: TargetState | None = None
+    volatile: tuple[str, ...] = ()
     # Checks made on the way, e.g. of the objection forms the page links to.
     related: tuple[CheckReport, ...] = ()
 
@@ -48,6 +52,8 @@ class CheckReport:
         findings: tuple[Finding, ...] = (),
         timings: dict[str, float] | None = None,
         notes: tuple[str, ...] = (),
+        state: TargetState | None = None,
+        volatile: tuple[str, ...] = (),
     ) -> CheckReport:
         return cls(
             target_id=target.id,
@@ -63,6 +69,8 @@ class CheckReport:
             findings=findings,
             timings=timings or {},
             notes=notes,
+            state=state,
+            volatile=volatile,
         )
 
     def as_json(self) -> dict[str, object]:
@@ -79,16 +87,23 @@ class CheckReport:
             "findings": [f.to_json() for f in self.findings],
             "timings": self.timings,
             "notes": list(self.notes),
+            "state": self.state.value if self.state is not None else None,
+            "volatile": list(self.volatile),
         }
 
     def log(self) -> None:
-        """One logfmt line: target, outcome, failure kind, change and time."""
-        log.info(
-            "check target=%s outcome=%s failure_kind=%s change_id=%s total_ms=%.0f%s",
+        """One logfmt line: target, outcome, failure kind, change and time; an unstable target
+        at WARNING, with the volatile text quoted."""
+        state = f" state={self.state.value}" if self.state is not None else ""
+        log.log(
+            logging.WARNING if self.state is TargetState.UNSTABLE else logging.INFO,
+            "check target=%s outcome=%s failure_kind=%s change_id=%s total_ms=%.0f%s%s%s",
             self.target_id,
             self.outcome.value,
             self.failure_kind or "-",
             self.change_id if self.change_id is not None else "-",
             self.timings.get("total_ms", 0.0),
+            state,
+            "".join(f" volatile={text!r}" for text in self.volatile),
             "".join(f" note={note!r}" for note in self.notes),
         )
