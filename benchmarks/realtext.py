@@ -31,14 +31,14 @@ import markdown  # type: ignore[import-untyped]  # no type information shipped
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from watcher.classify import Finding, FindingKind, classify
+from watcher.classify import TEXT_KINDS, Finding, FindingKind, classify
 from watcher.diff import diff_documents
 from watcher.errors import ConfigError, WatcherError
 from watcher.normalize import Document, normalize_html
 
 DEFAULT_LABELS = Path(__file__).resolve().parent / "labels" / "meta_real.yaml"
 # Kinds in report order: the material ones first, cosmetic last.
-KINDS = tuple(FindingKind)
+KINDS = TEXT_KINDS
 MATERIAL_KINDS = tuple(kind for kind in KINDS if kind is not FindingKind.COSMETIC)
 # How much of a finding's note and heading trail a mistake line shows.
 _SHOWN_CHARACTERS = 110

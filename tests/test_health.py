@@ -61,7 +61,8 @@ def test_a_normal_page_passes() -> None:
             FailureKind.LOGIN_WALL,
         ),
         (ARTICLE, 500, "https://example.org/privacy/", FailureKind.HTTP_ERROR),
-        (ARTICLE, 404, "https://example.org/privacy/", FailureKind.HTTP_ERROR),
+        (ARTICLE, 404, "https://example.org/privacy/", FailureKind.NOT_FOUND),
+        (ARTICLE, 410, "https://example.org/privacy/", FailureKind.NOT_FOUND),
         (
             ARTICLE.replace(
                 "</body>",

@@ -14,10 +14,12 @@ from watcher.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from watcher.classify.classifier import classify
-    from watcher.classify.finding import Finding, FindingKind, Severity
+    from watcher.classify.finding import PAGE_KINDS, TEXT_KINDS, Finding, FindingKind, Severity
     from watcher.classify.lexicon import Lexicon, build_lexicon, default_lexicon
 
 __all__ = [
+    "PAGE_KINDS",
+    "TEXT_KINDS",
     "Finding",
     "FindingKind",
     "Lexicon",
@@ -32,6 +34,8 @@ __getattr__, __dir__ = lazy_exports(
     {
         "classify": "classifier",
         "Finding": "finding",
+        "PAGE_KINDS": "finding",
+        "TEXT_KINDS": "finding",
         "FindingKind": "finding",
         "Severity": "finding",
         "Lexicon": "lexicon",

@@ -9,7 +9,7 @@ from typing import Any
 # The one definition of how serious a finding is: the alerts are told in its terms.
 from notifiers.alert import Severity
 
-__all__ = ["Finding", "FindingKind", "Severity"]
+__all__ = ["PAGE_KINDS", "TEXT_KINDS", "Finding", "FindingKind", "Severity"]
 
 
 class FindingKind(StrEnum):
@@ -22,6 +22,13 @@ class FindingKind(StrEnum):
     PAGE_REMOVED = "page_removed"
     PAGE_PUBLISHED = "page_published"
     COSMETIC = "cosmetic"
+
+
+# Told by the check path (the page stopped or started to exist), never by the classifier of a
+# change between two texts.
+PAGE_KINDS = frozenset({FindingKind.PAGE_REMOVED, FindingKind.PAGE_PUBLISHED})
+# What the classifier says of a change between two texts.
+TEXT_KINDS = tuple(kind for kind in FindingKind if kind not in PAGE_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
