@@ -146,8 +146,10 @@ def _configure_logging(verbosity: int) -> None:
     for handler in logging.getLogger().handlers:
         guard_handler(handler)
     if level > logging.DEBUG:
-        # A line per job run says nothing our own per-check line does not.
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # A line per job run, or per migration plugin loaded at start-up, says nothing our own
+        # lines do not (`-vv` shows them).
+        for chatty in ("apscheduler", "alembic"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":
