@@ -24,6 +24,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,6 +61,12 @@ class _DocumentModel(BaseModel):
     language: Name
 
 
+class _CorrectionModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kinds: list[FindingKind]
+    reason: Name
+
+
 class _PairModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     document: Name
@@ -67,6 +74,12 @@ class _PairModel(BaseModel):
     new: CommitId
     kinds: list[FindingKind]
     note: Name
+    # When the label was written and when the benchmark first ran on the pair: the label must
+    # come first (`labelled` is required, `first_run` is stamped by --stamp-first-runs).
+    labelled: datetime
+    first_run: datetime | None = None
+    partial_render: bool = False
+    was: _CorrectionModel | None = None
 
 
 class _LabelsModel(BaseModel):
