@@ -2,7 +2,8 @@
 labels we wrote by reading each pair of versions.
 
     python benchmarks/realtext.py VERSIONS_DIR [VERSIONS_DIR ...] [--labels FILE]
-        [--mode noisy|offline] [--seed N] [--jobs N] [--stamp-first-runs]
+        [--mode noisy|offline] [--seed N] [--jobs N] [--documents NAME,...]
+        [--without-noise NAME,...] [--stamp-first-runs]
 
 Each VERSIONS_DIR is a git directory (bare or not) of an Open Terms Archive versions
 repository. Every labelled pair names a document (repository, file path, page URL, region,
@@ -14,7 +15,9 @@ takes it through the check path, as a check would see it: the stored version is 
 old text, then the new text is loaded, and loaded again to confirm a difference
 (`read_page` → `decide` → `compare`), so a pair ends as changed, unchanged, flap or failed.
 `--mode offline` is the classifier alone: Markdown → HTML → normalize, no noise, no health
-rules, no confirmation. See `realtext_scoring.py` for how pairs are scored.
+rules, no confirmation. See `realtext_scoring.py` for how pairs are scored. A flap's line in
+the report shows where the two loads of the new version first disagree; `--without-noise`
+leaves kinds of noise out to confirm which one got through, `--documents` narrows the run.
 
 `--stamp-first-runs` writes the run's time as `first_run` into the labels file for pairs that
 had none, which shows, with `labelled`, that every label was written before the first run.
@@ -46,7 +49,8 @@ from realtext_scoring import (
     score,
 )
 
-from watcher.errors import WatcherError
+from watcher.errors import ConfigError, WatcherError
+from watcher.simsite.noise import NoiseOptions
 
 DEFAULT_LABELS = Path(__file__).resolve().parent / "labels" / "meta_real.yaml"
 DEFAULT_SEED = 20261130
@@ -109,18 +113,27 @@ def page_style(document: ArchivedDocument) -> PageStyle:
 
 
 def replay_pair(
-    pair: LabelledPair, old_text: str, new_text: str, *, mode: Mode, seed: int
+    pair: LabelledPair,
+    old_text: str,
+    new_text: str,
+    *,
+    mode: Mode,
+    seed: int,
+    noise: NoiseOptions = NoiseOptions(),  # noqa: B008 - frozen value object
 ) -> Replayed:
     """One pair through the chosen path (a pure function of its arguments)."""
     style, region = page_style(pair.document), pair.document.region
     if mode is Mode.OFFLINE:
         return replay_offline(old_text, new_text, style, region)
-    return replay_check(old_text, new_text, style, region, seed=seed, pair_key=pair.key)
+    page = partial(noisy_page, options=noise)
+    return replay_check(old_text, new_text, style, region, seed=seed, pair_key=pair.key, page=page)
 
 
-def _replay_job(job: tuple[LabelledPair, str, str], *, mode: Mode, seed: int) -> Replayed:
+def _replay_job(
+    job: tuple[LabelledPair, str, str], *, mode: Mode, seed: int, noise: NoiseOptions
+) -> Replayed:
     pair, old_text, new_text = job
-    return replay_pair(pair, old_text, new_text, mode=mode, seed=seed)
+    return replay_pair(pair, old_text, new_text, mode=mode, seed=seed, noise=noise)
 
 
 def run_benchmark(
@@ -130,6 +143,7 @@ def run_benchmark(
     mode: Mode = Mode.NOISY,
     seed: int = DEFAULT_SEED,
     jobs: int = 1,
+    noise: NoiseOptions = NoiseOptions(),  # noqa: B008 - frozen value object
 ) -> Scoreboard:
     """Replays every labelled pair found in `folders` and scores how each check ended."""
     texts: dict[tuple[Path, str, str], str] = {}
@@ -154,7 +168,7 @@ def run_benchmark(
             continue
         path = pair.document.path
         runnable.append((pair, text(folder, pair.old, path), text(folder, pair.new, path)))
-    replay = partial(_replay_job, mode=mode, seed=seed)
+    replay = partial(_replay_job, mode=mode, seed=seed, noise=noise)
     if jobs > 1 and len(runnable) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             replayed = list(pool.map(replay, runnable, chunksize=4))
@@ -162,6 +176,29 @@ def run_benchmark(
         replayed = [replay(job) for job in runnable]
     outcomes = [PairOutcome(job[0], result) for job, result in zip(runnable, replayed, strict=True)]
     return score(outcomes, skipped, mode.value)
+
+
+def only_documents(pairs: Sequence[LabelledPair], names: str) -> list[LabelledPair]:
+    """The pairs of the comma-separated documents `names`, all when empty (raises
+    `ConfigError` for a name no pair has)."""
+    wanted = {name.strip() for name in names.split(",") if name.strip()}
+    known = {pair.document.name for pair in pairs}
+    if wanted - known:
+        missing = ", ".join(sorted(wanted - known))
+        message = f"no labelled pair of {missing} (known: {', '.join(sorted(known))})"
+        raise ConfigError("--documents", None, "", message)
+    return [pair for pair in pairs if not wanted or pair.document.name in wanted]
+
+
+def noise_without(names: str) -> NoiseOptions:
+    """All kinds of per-load noise but the comma-separated `names` (raises `ConfigError`)."""
+    off = {name.strip() for name in names.split(",") if name.strip()}
+    unknown = off - set(NoiseOptions.names())
+    if unknown:
+        known = ", ".join(NoiseOptions.names())
+        message = f"unknown noise {', '.join(sorted(unknown))} (known: {known})"
+        raise ConfigError("--without-noise", None, "", message)
+    return NoiseOptions(**{name: name not in off for name in NoiseOptions.names()})
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -186,6 +223,19 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the per-load noise")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument(
+        "--documents",
+        metavar="NAME[,NAME...]",
+        default="",
+        help="only the pairs of these documents (names from the labels file)",
+    )
+    parser.add_argument(
+        "--without-noise",
+        metavar="NAME[,NAME...]",
+        default="",
+        help="noisy mode without these kinds of noise, to see which one a check fails on "
+        f"({', '.join(NoiseOptions.names())})",
+    )
+    parser.add_argument(
         "--stamp-first-runs",
         action="store_true",
         help="write this run's time as first_run into the labels file for pairs that have none",
@@ -197,16 +247,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _arguments(argv)
     started = datetime.now(UTC).replace(microsecond=0)
     try:
+        noise = noise_without(arguments.without_noise)
         for folder in arguments.versions_dirs:
             if _git(folder, "rev-parse", "--git-dir").returncode != 0:
                 raise ArchiveError(f"{folder}: not a git directory")
-        pairs = load_labels(arguments.labels)
+        pairs = only_documents(load_labels(arguments.labels), arguments.documents)
         board = run_benchmark(
             pairs,
             arguments.versions_dirs,
             mode=Mode(arguments.mode),
             seed=arguments.seed,
             jobs=max(1, arguments.jobs),
+            noise=noise,
         )
         if not board.outcomes:
             folders = ", ".join(str(f) for f in arguments.versions_dirs)
@@ -214,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WatcherError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if arguments.without_noise and board.mode == Mode.NOISY.value:
+        print(f"(noise left out: {arguments.without_noise})")
     sys.stdout.write(format_report(board))
     if arguments.stamp_first_runs:
         ran = [outcome.pair for outcome in board.outcomes]

@@ -39,6 +39,8 @@ from watcher.pipeline.page import Page, PageRules, read_page
 # What the shipped sources.yaml reads of Meta's pages.
 SELECT = ('[role="main"]',)
 REMOVE = ('[role="dialog"]', '[role="navigation"]')
+# Characters shown on each side of where two loads first differ.
+_SHOWN_AROUND = 40
 # The legal variant each labelled region is served (health rules check the page names it).
 _VARIANTS = {"eu": "eu", "fr": "eu", "de": "eu", "uk": "uk", "us": "us", "br": "br"}
 
@@ -133,8 +135,24 @@ def _verdict(
     if isinstance(decision, Failed):
         return Replayed(Verdict.FAILED, detail=decision.detail)
     if isinstance(decision, Flapped):
-        return Replayed(Verdict.FLAP, detail=decision.detail)
+        where = first_difference(decision.first.canonical, decision.second.canonical)
+        return Replayed(Verdict.FLAP, detail=f"{decision.detail}; {where}")
     if isinstance(decision, (Unchanged, FirstVersion)):
         return Replayed(Verdict.UNCHANGED)
     _, findings = compare(stored.canonical, decision.page.canonical, region, page_findings)
     return Replayed(Verdict.CHANGED, findings)
+
+
+def first_difference(first: str, second: str) -> str:
+    """Where two loads of the same version first disagree, to show which noise got through."""
+    pairs = zip(first.splitlines(), second.splitlines(), strict=False)
+    for line_number, (a, b) in enumerate(pairs, start=1):
+        if a != b:
+            differing = (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
+            start = next(differing, min(len(a), len(b)))
+            begin = max(0, start - _SHOWN_AROUND)
+            return (
+                f"loads differ at line {line_number}: {a[begin : start + _SHOWN_AROUND]!r}"
+                f" vs {b[begin : start + _SHOWN_AROUND]!r}"
+            )
+    return "loads differ in their number of lines"

@@ -24,6 +24,8 @@ KINDS = tuple(FindingKind)
 MATERIAL_KINDS = tuple(kind for kind in KINDS if kind is not FindingKind.COSMETIC)
 # How much of a note or heading trail a mistake line shows.
 _SHOWN_CHARACTERS = 110
+# A check's detail names where two loads differ: room for both sides.
+_SHOWN_DETAIL = 260
 
 
 def reported_kinds(findings: Iterable[Finding]) -> frozenset[FindingKind]:
@@ -171,9 +173,9 @@ def _score_line(label: str, counts: KindScore) -> str:
     )
 
 
-def _shorten(text: str) -> str:
+def _shorten(text: str, limit: int = _SHOWN_CHARACTERS) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _kind_names(kinds: Iterable[FindingKind]) -> str:
@@ -194,7 +196,7 @@ def _mistake_lines(outcome: PairOutcome) -> list[str]:
         f"      label: {_shorten(pair.note)}",
     ]
     if outcome.replayed.detail:
-        lines.append(f"      check: {_shorten(outcome.replayed.detail)}")
+        lines.append(f"      check: {_shorten(outcome.replayed.detail, _SHOWN_DETAIL)}")
     for kind in (k for k in KINDS if k in outcome.false_positives):
         for found in [f for f in outcome.findings if f.kind is kind][:2]:
             where = f" [{_shorten(found.path)}]" if found.path else ""

@@ -248,6 +248,9 @@ def test_a_confirmation_load_that_disagrees_is_a_flap() -> None:
     assert loads == [FIRST, SECOND, SECOND]
     assert replayed.verdict is Verdict.FLAP
     assert "back to the stored version" in replayed.detail
+    # The detail points at where the two loads of the new version disagree.
+    assert "loads differ at line" in replayed.detail
+    assert "'Effective 2025-03-03' vs 'Effective 2025-01-05'" in replayed.detail
     assert replayed.findings == ()
 
 
@@ -352,6 +355,27 @@ def test_command_prints_the_tables_and_lists_mistakes_and_skipped_pairs(
     assert f"{mistake}  expected: legal_basis_changed  got: cosmetic" in report
     assert "FN legal_basis_changed" in report
     assert f"example-policy {ABSENT_COMMIT[:8]}..{commits[1][:8]} (example/versions)" in report
+
+
+def test_noisy_command_can_leave_kinds_of_noise_out(
+    versions: tuple[Path, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, commits = versions
+    labels = _write_labels(tmp_path / "labels.yaml", commits, extra_pairs=[])
+
+    status = main([str(folder), "--labels", str(labels), "--without-noise", "whitespace,nonces"])
+    unknown = main([str(folder), "--labels", str(labels), "--without-noise", "sunspots"])
+    no_such_document = main([str(folder), "--labels", str(labels), "--documents", "other"])
+
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "(noise left out: whitespace,nonces)" in captured.out
+    assert "Real-text benchmark (noisy): 4 labelled pairs, 4 run, 0 skipped" in captured.out
+    assert "partial renders: 1 (changed 0, unchanged 0, flap 0, failed 1)" in captured.out
+    assert unknown == 1
+    assert "unknown noise sunspots" in captured.err
+    assert no_such_document == 1
+    assert "no labelled pair of other (known: example-policy)" in captured.err
 
 
 def test_labels_with_an_unknown_kind_are_refused_with_their_location(
