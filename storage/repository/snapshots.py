@@ -55,17 +55,12 @@ class SnapshotMethods(RepositoryBase):
         yet, so a revert to an older version reuses the older content row.
         """
         self._require_writable()
-        latest = self._session.execute(
-            self._snapshot_with_text()
-            .where(Snapshot.target_id == target_id)
-            .order_by(Snapshot.id.desc())
-            .limit(1)
-        ).first()
-        if latest is not None and latest[0].content_sha256 == content_sha256(canonical_text):
-            return snapshot_record(*latest, is_new=False)
+        latest = self.latest_snapshot(target_id)
+        if latest is not None and latest.content_sha256 == content_sha256(canonical_text):
+            return latest
         return self.append_version(
             target_id,
-            after=latest[0].id if latest is not None else None,
+            after=latest.id if latest is not None else None,
             canonical_text=canonical_text,
             raw_html=raw_html,
             taken_at=taken_at,

@@ -5,7 +5,20 @@ which may also carry notes). A page judged unhealthy is recorded as a failed che
 kind and is never diffed, so it can never become a "policy change".
 """
 
-from watcher.health.rules import ContentLimits, PageHealth, assess_content, assess_page
+from watcher.health.rules import (
+    ContentLimits,
+    PageHealth,
+    assess_content,
+    assess_page,
+    failed_check,
+)
 from watcher.health.text import assess_text
 
-__all__ = ["ContentLimits", "PageHealth", "assess_content", "assess_page", "assess_text"]
+__all__ = [
+    "ContentLimits",
+    "PageHealth",
+    "assess_content",
+    "assess_page",
+    "assess_text",
+    "failed_check",
+]

@@ -14,7 +14,13 @@ from watcher.config import Target
 from watcher.diff.volatile import Mask, apply_masks
 from watcher.fetch.base import FailureKind, Fetcher, FetchFailure, FetchRequest, FetchResult
 from watcher.fetch.limits import PageLimits
-from watcher.health import ContentLimits, assess_content, assess_page, assess_text
+from watcher.health import (
+    ContentLimits,
+    assess_content,
+    assess_page,
+    assess_text,
+    failed_check,
+)
 from watcher.normalize import Document, SelectorMatchedNothing, normalize_html, parse_canonical
 from watcher.optout import OptOutLink, find_opt_out_links
 from watcher.pipeline.analysis import Analysis
@@ -108,7 +114,7 @@ def read_page(result: FetchResult, rules: PageRules) -> Reading | FetchFailure:
             result.html, base_url=result.final_url, select=rules.select, remove=rules.remove
         )
     except SelectorMatchedNothing as error:
-        return page_failure(result, FailureKind.SELECT_EMPTY, str(error))
+        return failed_check(result, FailureKind.SELECT_EMPTY, str(error))
     canonical = document.canonical_text()
     unsound = assess_text(
         result, canonical, limits=rules.page_limits, visible_chars=document.text_length
@@ -144,7 +150,7 @@ async def load_page(
     try:
         reading = await analysis.run(read_page, outcome, rules)
     except MemoryError:
-        return page_failure(
+        return failed_check(
             outcome, FailureKind.TOO_LARGE, "reading the page needed more than the memory limit"
         )
     if isinstance(reading, FetchFailure):
@@ -156,16 +162,4 @@ async def load_page(
         reading.notes,
         reading.links,
         reading.masked,
-    )
-
-
-def page_failure(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
-    return FetchFailure(
-        target_id=result.target_id,
-        kind=kind,
-        detail=detail,
-        url=result.url,
-        final_url=result.final_url,
-        status=result.status,
-        timings=result.timings,
     )
