@@ -4,8 +4,10 @@ Knows nothing of `watcher`. Entry point: `Database(url)`; see `storage.db` for i
 `storage.repository` for the list of repository methods.
 """
 
+from storage.blobs import BlobStore
 from storage.db import Database
-from storage.errors import StorageError, VersionConflictError
+from storage.errors import BlobError, StorageError, VersionConflictError
+from storage.evidence import EvidenceChainRecord, EvidenceSpec
 from storage.records import (
     DELIVERY_MODES,
     DELIVERY_STATUSES,
@@ -34,6 +36,8 @@ __all__ = [
     "DELIVERY_MODES",
     "DELIVERY_STATUSES",
     "AttemptSpec",
+    "BlobError",
+    "BlobStore",
     "ChangeRecord",
     "ChannelRecord",
     "CheckRecord",
@@ -42,6 +46,8 @@ __all__ = [
     "DeliveryAttemptRecord",
     "DeliveryRecord",
     "DeliverySpec",
+    "EvidenceChainRecord",
+    "EvidenceSpec",
     "FindingRecord",
     "FindingSpec",
     "JsonObject",

@@ -62,3 +62,10 @@ class VersionConflictError(StorageError):
         self.database = ""
         self.message = f"{target_id}: another writer stored the version after {after} first"
         Exception.__init__(self, self.message)
+
+
+class BlobError(StorageError):
+    """An evidence file could not be written or read back (see `storage.blobs`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("evidence store", message)

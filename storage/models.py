@@ -264,3 +264,32 @@ class DeliveryAttempt(Base):
     permanent: Mapped[bool]
     error: Mapped[str] = mapped_column(Text)
     duration_ms: Mapped[float] = mapped_column(Float)
+
+
+class EvidenceRecord(Base):
+    """What a version's evidence files hash to, and its link in the target's hash chain.
+
+    The files (screenshot, rendered HTML, canonical text, fetch record) live in the blob store
+    (`storage.blobs`) under these hashes. `record_sha256` is the hash of every other field
+    (`storage.evidence.record_digest`), `previous_record_sha256` the record hash of the target's
+    version before: editing a file, a field or a link breaks the chain from there on.
+    """
+
+    __tablename__ = "evidence_records"
+    __table_args__ = (
+        Index("ix_evidence_records_target_id_snapshot_id", "target_id", "snapshot_id"),
+    )
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"), primary_key=True)
+    target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"))
+    # The exact text hashed (ISO 8601, UTC): no database round trip can change it.
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    screenshot_sha256: Mapped[str | None] = mapped_column(String(64))
+    html_sha256: Mapped[str | None] = mapped_column(String(64))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    fetch_record_sha256: Mapped[str] = mapped_column(String(64))
+    # The page's full height in CSS pixels, and whether the screenshot stops short of it.
+    screenshot_height: Mapped[int | None]
+    screenshot_capped: Mapped[bool]
+    previous_record_sha256: Mapped[str | None] = mapped_column(String(64))
+    record_sha256: Mapped[str] = mapped_column(String(64), unique=True)

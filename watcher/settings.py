@@ -27,3 +27,9 @@ def database_url(flag: str | None = None, *, name: str = "watcher.db") -> str:
 
 def config_path(flag: str | None = None) -> Path:
     return Path(flag or os.environ.get("WATCHER_CONFIG", DEFAULT_CONFIG))
+
+
+def evidence_dir() -> Path:
+    """The content-addressed store of evidence files (screenshots, rendered HTML, texts, fetch
+    records): `evidence/` in the data folder."""
+    return data_dir() / "evidence"

@@ -15,6 +15,10 @@ Snapshots (content-addressed: one `snapshot_contents` row per distinct canonical
     append_version(target_id, after=ID, ...)  the version after ID, or VersionConflictError
     get_snapshot(id), snapshot_history(target_id, limit), snapshot_raw_html(id)
     count_snapshots(target_id=None), count_snapshot_contents()
+Evidence (file hashes of a version and the target's hash chain; files in a `BlobStore`)
+    record_evidence(snapshot_id, spec, recorded_at)   in the version's transaction
+    evidence_record(snapshot_id), evidence_records(target_id, after_snapshot_id, since, limit)
+    snapshot_screenshot(id, blobs), snapshot_page_html(id, blobs)   the kept files' bytes
 Checks
     record_check(spec)                      every attempt; links a change back to its check
     recent_checks(target_id, limit), check_counts_by_outcome(target_id=None)
@@ -46,6 +50,7 @@ from __future__ import annotations
 from storage.repository.base import MAX_PAGE
 from storage.repository.changes import ChangeMethods
 from storage.repository.checks import CheckMethods
+from storage.repository.evidence import EvidenceMethods
 from storage.repository.leases import LeaseMethods
 from storage.repository.outbox import OutboxMethods
 from storage.repository.snapshots import SnapshotMethods, content_sha256
@@ -58,6 +63,7 @@ __all__ = ["MAX_PAGE", "Repository", "content_sha256"]
 class Repository(
     TargetMethods,
     SnapshotMethods,
+    EvidenceMethods,
     CheckMethods,
     ChangeMethods,
     OutboxMethods,

@@ -17,6 +17,7 @@ TABLES = {"targets", "snapshot_contents", "snapshots", "checks", "changes", "fin
     "delivery_attempts",
     "target_leases",
     "volatile_spans",
+    "evidence_records",
 }
 
 
@@ -30,7 +31,7 @@ def test_upgrade_builds_every_table_from_an_empty_database(empty_database: Datab
 
     empty_database.upgrade()
 
-    assert empty_database.current_revision() == empty_database.head_revision() == "0004"
+    assert empty_database.current_revision() == empty_database.head_revision() == "0005"
     assert _tables(empty_database) == TABLES
 
 
@@ -68,13 +69,14 @@ def test_indexes_for_the_repository_queries_exist(database: Database) -> None:
         ("deliveries", ("status", "next_attempt_at")),
         ("deliveries", ("change_id",)),
         ("delivery_attempts", ("delivery_id",)),
+        ("evidence_records", ("target_id", "snapshot_id")),
     ]:
         assert wanted in indexed
 
 
 def test_upgrade_twice_is_harmless(database: Database) -> None:
     database.upgrade()
-    assert database.current_revision() == "0004"
+    assert database.current_revision() == "0005"
 
 
 def test_downgrade_to_nothing_and_back(database: Database) -> None:

@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from watcher.settings import database_url
+from watcher.settings import database_url, evidence_dir
 
 if TYPE_CHECKING:
-    from storage import Database
+    from storage import BlobStore, Database
     from watcher.alerts.subscriptions import Subscription
     from watcher.config import Config, Target
     from watcher.fetch.browser import BrowserSettings
@@ -29,6 +29,13 @@ def open_database(flag: str | None) -> Database:
     database = Database(database_url(flag))
     database.upgrade()
     return database
+
+
+def evidence_store() -> BlobStore:
+    """The evidence files' store in the data folder (`$WATCHER_DATA/evidence`)."""
+    from storage import BlobStore
+
+    return BlobStore(evidence_dir())
 
 
 def browser_settings(config: Config) -> BrowserSettings:
@@ -67,7 +74,11 @@ def run_pass(
     async def go() -> list[CheckReport]:
         fetcher = PlaywrightFetcher(browser_settings(config))
         with Checker(
-            fetcher, database, page_limits=fetcher.settings.limits, subscriptions=subscriptions
+            fetcher,
+            database,
+            page_limits=fetcher.settings.limits,
+            subscriptions=subscriptions,
+            blobs=evidence_store(),
         ) as checker:
             async with started(checker, fetcher):
                 return await checker.check_many(targets, on_report)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from watcher.cli.common import browser_settings, open_database, started
+from watcher.cli.common import browser_settings, evidence_store, open_database, started
 from watcher.cli.options import add_config_option, add_db_option
 from watcher.cli.startup import Setup, load_setup
 from watcher.settings import config_path
@@ -93,7 +93,11 @@ async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
     try:
         fetcher = PlaywrightFetcher(browser_settings(config))
         with Checker(
-            fetcher, database, page_limits=fetcher.settings.limits, subscriptions=subscriptions
+            fetcher,
+            database,
+            page_limits=fetcher.settings.limits,
+            subscriptions=subscriptions,
+            blobs=evidence_store(),
         ) as checker:
             async with started(checker, fetcher):
                 await _run_schedule(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
@@ -62,6 +63,9 @@ class FetchRequest:
     wait_for: str | None = None
     actions: Sequence[Action] = ()
     timeout_s: float = 45.0
+    # Keep evidence of this load (full-page screenshot, main response headers, browser
+    # version): asked only for a load that becomes a new version.
+    evidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,15 +77,34 @@ class FetchTimings:
     render_ms: float = 0.0
     actions_ms: float = 0.0
     total_ms: float = 0.0
+    evidence_ms: float = 0.0  # the screenshot and headers of an evidence load
 
     def as_dict(self) -> dict[str, float]:
-        return {
+        timings = {
             "context_ms": round(self.context_ms, 1),
             "navigation_ms": round(self.navigation_ms, 1),
             "render_ms": round(self.render_ms, 1),
             "actions_ms": round(self.actions_ms, 1),
             "total_ms": round(self.total_ms, 1),
         }
+        if self.evidence_ms:
+            timings["evidence_ms"] = round(self.evidence_ms, 1)
+        return timings
+
+
+@dataclass(frozen=True)
+class PageEvidence:
+    """What an evidence load keeps besides the rendered HTML: how the page looked and how it
+    was served."""
+
+    fetched_at: datetime
+    browser_version: str
+    # The main document's response headers, lower-case names, in the order received.
+    response_headers: tuple[tuple[str, str], ...] = ()
+    screenshot_png: bytes | None = None
+    page_height: int | None = None  # the page's full height, CSS pixels
+    screenshot_capped: bool = False  # the screenshot stops at the height cap
+    screenshot_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +122,8 @@ class FetchResult:
     wait_error: str | None = None
     # Set when a required action failed (e.g. the consent button could not be clicked).
     action_error: str | None = None
+    # Set only when the request asked for evidence.
+    evidence: PageEvidence | None = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from watcher.fetch.base import (
 )
 from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
 from watcher.fetch.browser_proxy import BrowserProxies, blame_proxy
+from watcher.fetch.evidence import capture_evidence
 from watcher.fetch.guard import MEASURE_JS, PageGuard
 from watcher.fetch.proxy import Proxy
 from watcher.fetch.proxy_check import proxy_refused
@@ -81,6 +82,13 @@ class PlaywrightFetcher:
 
     async def __aexit__(self, *_: object) -> None:
         await self.close()
+
+    @property
+    def browser_version(self) -> str:
+        """The running Chromium's version (`Chromium 156.0.…`), or "" before it started."""
+        if self._browser is None:
+            return ""
+        return f"{self._browser.browser_type.name.capitalize()} {self._browser.version}"
 
     @property
     def browser_pid(self) -> int | None:
@@ -233,12 +241,18 @@ class PlaywrightFetcher:
         too_large = too_large or guard.check_html(html)
         if too_large:
             return _failure(request, FailureKind.TOO_LARGE, too_large, started, page.url)
+        evidence, evidence_ms = None, 0.0
+        if request.evidence:
+            evidence, evidence_ms = await capture_evidence(
+                page, response, self.browser_version, request.timeout_s
+            )
         timings = FetchTimings(
             context_ms=context_ms,
             navigation_ms=navigation_ms,
             render_ms=render_ms,
             actions_ms=actions_ms,
             total_ms=(time.perf_counter() - started) * 1000,
+            evidence_ms=evidence_ms,
         )
         return FetchResult(
             target_id=request.target_id,
@@ -249,6 +263,7 @@ class PlaywrightFetcher:
             timings=timings,
             wait_error=wait_error,
             action_error=action_error,
+            evidence=evidence,
         )
 
     async def _context_for(self, request: FetchRequest) -> _PooledContext:

@@ -90,6 +90,13 @@ def _view(page_html: str) -> _PageView:
     return _PageView(text.lower(), dialog_text.lower(), has_password_field=password)
 
 
+def declared_variants(text: str) -> frozenset[str]:
+    """The legal variants (`eu`, `uk`, `br`, `us`) a page's text declares by its controller
+    line; `text` is lower-case with single spaces, as `_view` gives it."""
+    markers = load_markers()
+    return frozenset().union(*(v for phrase, v in markers.variants if phrase in text))
+
+
 def failed_check(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
     """The failed check a rendered page amounts to, keeping what the fetch knew."""
     return FetchFailure(
@@ -170,7 +177,7 @@ def _page_failure(
     if expected_variant:
         # A page may name several controllers (the Brazilian text names Meta Platforms, Inc.
         # and its Brazilian representative): it was served any variant one of them stands for.
-        declared = frozenset().union(*(v for phrase, v in markers.variants if phrase in view.text))
+        declared = declared_variants(view.text)
         if declared and expected_variant not in declared:
             shown = "/".join(sorted(declared))
             return failed_check(

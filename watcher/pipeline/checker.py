@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from storage import Database, StorageError, VersionConflictError
+from storage import BlobStore, Database, StorageError, VersionConflictError
 from watcher.alerts.subscriptions import Subscription
 from watcher.alerts.workers import new_worker_id
 from watcher.config import Target
@@ -59,9 +59,9 @@ from watcher.stored import target_spec
 log = logging.getLogger("watcher.check")
 
 Clock = Callable[[], datetime]
-# Loads the page of a check, given the stored version's length (to tell a partial render) and
-# the target's volatile spans (to read it through them).
-PageLoad = Callable[[int | None, tuple[Mask, ...]], Awaitable[Page | FetchFailure]]
+# Loads the page of a check, given the stored version's length (to tell a partial render), the
+# target's volatile spans (to read it through them) and whether to keep evidence of the load.
+PageLoad = Callable[[int | None, tuple[Mask, ...], bool], Awaitable[Page | FetchFailure]]
 R = TypeVar("R")
 
 # Another writer storing a version between our read and our write is rare (leases keep
@@ -88,6 +88,7 @@ class Checker:
         subscriptions: Sequence[Subscription] = (),
         follow_opt_out: bool = True,
         holder: str | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.database = database
@@ -99,7 +100,9 @@ class Checker:
         self.follow_opt_out = follow_opt_out
         self._owns_analysis = analysis is None
         self.analysis = analysis or Analysis.in_processes()
-        self.recorder = Recorder(database, subscriptions, clock)
+        # With a blob store, every new version keeps its evidence (screenshot, rendered HTML,
+        # text, fetch record) in a hash chain; loads that store nothing take no screenshot.
+        self.recorder = Recorder(database, subscriptions, clock, blobs)
         self.leases = Leases(database, holder or new_worker_id(), clock)
         self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storage")
 
@@ -177,7 +180,7 @@ class Checker:
         derived = opt_out_target(target, links)
         await self._in_storage(self.register, [derived])
 
-        async def forms(_: int | None, masks: tuple[Mask, ...]) -> Page | FetchFailure:
+        async def forms(_: int | None, masks: tuple[Mask, ...], __: bool) -> Page | FetchFailure:
             return await load_forms(self.fetcher, self.analysis, target, links, masks)
 
         # One event, one alert: a link that moved is told by the page's own change; the
@@ -188,11 +191,14 @@ class Checker:
     def _page_loader(self, target: Target) -> PageLoad:
         request = target.to_fetch_request()
 
-        async def load(previous_length: int | None, masks: tuple[Mask, ...]) -> Page | FetchFailure:
+        async def load(
+            previous_length: int | None, masks: tuple[Mask, ...], evidence: bool
+        ) -> Page | FetchFailure:
             rules = PageRules.for_target(
                 target, self.limits, previous_length, self.page_limits, masks
             )
-            return await load_page(self.fetcher, self.analysis, request, rules)
+            asked = replace(request, evidence=True) if evidence else request
+            return await load_page(self.fetcher, self.analysis, asked, rules)
 
         return load
 
@@ -233,15 +239,24 @@ class Checker:
         stored = await self._in_storage(self.recorder.latest, target.id)
         masks = stored.masks if stored is not None else ()
         length = stored.text_length if stored is not None and not stored.absent else None
-        first = await load(length, masks)
+        # Evidence is asked of a load only when it becomes a new version: the first version, or
+        # the confirming load of a change. An unchanged re-check takes no screenshot.
+        keeps = self.recorder.blobs is not None
+        first = await load(length, masks, keeps and stored is None)
         confirm = needs_confirmation(target.confirm, stored, first)
-        again = await load(length, masks) if confirm else None
+        again = await load(length, masks, keeps) if confirm else None
+        evidence = again if isinstance(again, Page) else None
+        if keeps and not confirm and needs_confirmation(True, stored, first):
+            # No confirming load configured: one more load, for the change's evidence only.
+            extra = await load(length, masks, True)
+            evidence = extra if isinstance(extra, Page) else None
         for _ in range(MAX_CONFLICTS):
             verdict = await self._verdict(
                 target,
                 stored=stored,
                 first=first,
                 again=again,
+                evidence=evidence,
                 findings_of=findings_of,
                 started_at=started_at,
                 quiet=quiet,
@@ -268,6 +283,7 @@ class Checker:
         stored: Stored | None,
         first: Page | FetchFailure,
         again: Page | FetchFailure | None,
+        evidence: Page | None,
         findings_of: FindingsOf,
         started_at: datetime,
         quiet: bool,
@@ -302,6 +318,7 @@ class Checker:
             found.findings,
             learned=found.learned,
             quiet=quiet and not found.findings,
+            evidence=evidence,
         )
 
     async def _absence(

@@ -115,6 +115,8 @@ class Changed:
     learned: tuple[Mask, ...] = ()
     # A change a derived target stores without telling it (what changed is told elsewhere).
     quiet: bool = False
+    # The load that carries the new version's evidence (its screenshot): the confirming load.
+    evidence: Page | None = None
 
 
 def needs_confirmation(confirm: bool, stored: Stored | None, first: Page | FetchFailure) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage import (
+    BlobStore,
     ChangeRecord,
     CheckRecord,
     CheckSpec,
@@ -27,7 +28,7 @@ from watcher.classify import Finding
 from watcher.config import Target
 from watcher.diff import Change
 from watcher.diff.volatile import Mask
-from watcher.fetch.base import FailureKind
+from watcher.fetch.base import FailureKind, FetchFailure, FetchResult
 from watcher.pipeline.decide import (
     ABSENT,
     QUOTED_SPANS,
@@ -41,6 +42,7 @@ from watcher.pipeline.decide import (
     Stored,
     Verdict,
 )
+from watcher.pipeline.evidence import keep_evidence
 from watcher.pipeline.outcome import CheckOutcome, TargetState
 from watcher.pipeline.page import Page
 from watcher.pipeline.report import CheckReport
@@ -51,17 +53,27 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class NewVersion:
-    """A version of a page to store: its canonical text and how it was fetched."""
+    """A version of a page to store: its canonical text and how it was fetched.
+
+    `load` is the load its evidence comes from: the confirming load of a change (asked for its
+    screenshot), the page of a first version, or the failure that recorded the page gone.
+    """
 
     canonical_text: str
     raw_html: str | None = None
     final_url: str | None = None
     http_status: int | None = None
+    load: FetchResult | FetchFailure | None = None
 
     @classmethod
-    def of(cls, page: Page) -> NewVersion:
+    def of(cls, page: Page, evidence: Page | None = None) -> NewVersion:
         result = page.result
-        return cls(page.canonical, result.html or None, result.final_url, result.status)
+        load = (evidence or page).result
+        return cls(page.canonical, result.html or None, result.final_url, result.status, load)
+
+
+# Keeps a new version's evidence, in the transaction that stored it.
+EvidenceKeeper = Callable[[Repository, SnapshotRecord, NewVersion], None]
 
 
 def store_change(
@@ -76,12 +88,15 @@ def store_change(
     findings: Sequence[Finding],
     subscriptions: Sequence[Subscription],
     detected_at: datetime,
+    keep_evidence: EvidenceKeeper | None = None,
 ) -> tuple[SnapshotRecord, ChangeRecord]:
     """Store the version following `after`, the change to it, its findings and its outbox rows.
 
     Raises `storage.VersionConflictError` (nothing written) when `after` is no longer the latest.
     """
     snapshot = append_version(repo, target_id, after, version, detected_at)
+    if keep_evidence is not None:
+        keep_evidence(repo, snapshot, version)
     stored = repo.record_change(
         target_id,
         from_snapshot_id=after,
@@ -106,11 +121,17 @@ class Recorder:
     """Stores what checks came to. Every method is one transaction; call them off the loop."""
 
     def __init__(
-        self, database: Database, subscriptions: Sequence[Subscription], clock: Clock
+        self,
+        database: Database,
+        subscriptions: Sequence[Subscription],
+        clock: Clock,
+        blobs: BlobStore | None = None,
     ) -> None:
         self.database = database
         self.subscriptions = tuple(subscriptions)
         self.clock = clock
+        # Where new versions' evidence files go; None keeps no evidence.
+        self.blobs = blobs
 
     def latest(self, target_id: str) -> Stored | None:
         """The target's latest version, read through its volatile spans."""
@@ -143,16 +164,22 @@ class Recorder:
         findings: tuple[Finding, ...] = ()
         learned: tuple[Mask, ...] = ()
         with self.database.transaction() as repo:
+            keep = self._evidence_keeper(target, now)
             if isinstance(verdict, FirstVersion):
-                snapshot_id = append_version(
-                    repo, target.id, None, NewVersion.of(verdict.page), now
-                ).id
+                version = NewVersion.of(verdict.page)
+                snapshot = append_version(repo, target.id, None, version, now)
+                snapshot_id = snapshot.id
+                if keep is not None:
+                    keep(repo, snapshot, version)
             elif isinstance(verdict, Changed | Gone):
                 version, comparison = _new_version(verdict)
                 learned = verdict.learned if isinstance(verdict, Changed) else ()
                 if stored is None or comparison is None or comparison.change is None:
                     after = stored.id if stored is not None else None
-                    snapshot_id = append_version(repo, target.id, after, version, now).id
+                    snapshot = append_version(repo, target.id, after, version, now)
+                    snapshot_id = snapshot.id
+                    if keep is not None:
+                        keep(repo, snapshot, version)
                 else:
                     snapshot, change = store_change(
                         repo,
@@ -165,6 +192,7 @@ class Recorder:
                         findings=comparison.findings,
                         subscriptions=self.subscriptions,
                         detected_at=now,
+                        keep_evidence=keep,
                     )
                     snapshot_id, summary, findings = (
                         snapshot.id,
@@ -209,6 +237,17 @@ class Recorder:
             state=TargetState.UNSTABLE if unstable else None,
             volatile=volatile or tuple(m.pattern for m in learned[:QUOTED_SPANS]),
         )
+
+    def _evidence_keeper(self, target: Target, now: datetime) -> EvidenceKeeper | None:
+        blobs = self.blobs
+        if blobs is None:
+            return None
+
+        def keep(repo: Repository, snapshot: SnapshotRecord, version: NewVersion) -> None:
+            spec = keep_evidence(blobs, target, version.load, version.canonical_text, now)
+            repo.record_evidence(snapshot.id, spec, now)
+
+        return keep
 
     def _failure(self, target: Target, verdict: Failed, started_at: datetime) -> CheckReport:
         failure = verdict.failure
@@ -281,11 +320,14 @@ def _loaded(verdict: Verdict) -> _Loaded:
 def _new_version(verdict: Changed | Gone) -> tuple[NewVersion, Comparison | None]:
     if isinstance(verdict, Gone):
         failure = verdict.failure
-        version = NewVersion(ABSENT, final_url=failure.final_url, http_status=failure.status)
+        version = NewVersion(
+            ABSENT, final_url=failure.final_url, http_status=failure.status, load=failure
+        )
         return version, verdict.removal
+    version = NewVersion.of(verdict.page, verdict.evidence)
     if verdict.quiet:
-        return NewVersion.of(verdict.page), None
-    return NewVersion.of(verdict.page), Comparison(verdict.change, verdict.findings)
+        return version, None
+    return version, Comparison(verdict.change, verdict.findings)
 
 
 def _outcome(verdict: Verdict, stored: Stored | None, change: ChangeRecord | None) -> CheckOutcome:
