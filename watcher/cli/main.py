@@ -28,11 +28,13 @@ from watcher.cli import (
     deliveries,
     demo,
     dispatch,
+    export,
     noise,
     notify,
     run,
     subscriptions,
     validate,
+    verify,
 )
 from watcher.errors import ConfigError, WatcherError
 
@@ -54,6 +56,8 @@ COMMANDS = (
     deliveries,
     dispatch,
     noise,
+    verify,
+    export,
 )
 
 
