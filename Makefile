@@ -2,16 +2,20 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup demo lint bench clean
+.PHONY: run test setup replay-env demo lint bench clean
 
 run: setup
 	$(BIN)/watcher run
 
-test: setup
+test: setup replay-env
 	$(BIN)/pytest
 
 setup:
 	@scripts/bootstrap.sh $(VENV)
+
+# pywb, apart from .venv: only the WARC replay test uses it.
+replay-env:
+	@scripts/ensure-replay.sh .venv-replay
 
 demo: setup
 	$(BIN)/watcher demo
@@ -28,4 +32,4 @@ bench: setup
 	$(BIN)/python benchmarks/fetch.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-replay .venv-replay.log .mypy_cache .ruff_cache .pytest_cache .hypothesis
