@@ -29,7 +29,15 @@ def config_path(flag: str | None = None) -> Path:
     return Path(flag or os.environ.get("WATCHER_CONFIG", DEFAULT_CONFIG))
 
 
-def evidence_dir() -> Path:
+def evidence_dir(db_url: str | None = None) -> Path:
     """The content-addressed store of evidence files (screenshots, rendered HTML, texts, fetch
-    records): `evidence/` in the data folder."""
+    records): `evidence/` in the data folder: $WATCHER_DATA when set, else the folder of an
+    SQLite database (its files and its evidence stay together), else `./data`."""
+    if DATA_ENV not in os.environ and db_url and db_url.startswith(_SQLITE_FILE):
+        database_file = Path(db_url[len(_SQLITE_FILE) :].split("?", 1)[0])
+        if str(database_file) not in ("", ":memory:"):
+            return database_file.parent / "evidence"
     return data_dir() / "evidence"
+
+
+_SQLITE_FILE = "sqlite:///"

@@ -31,11 +31,12 @@ def open_database(flag: str | None) -> Database:
     return database
 
 
-def evidence_store() -> BlobStore:
-    """The evidence files' store in the data folder (`$WATCHER_DATA/evidence`)."""
+def evidence_store(database: Database) -> BlobStore:
+    """The evidence files' store that goes with `database` (see `settings.evidence_dir`)."""
     from storage import BlobStore
 
-    return BlobStore(evidence_dir())
+    # An SQLite URL has no password: its shown form is the URL itself.
+    return BlobStore(evidence_dir(database.display_url))
 
 
 def browser_settings(config: Config) -> BrowserSettings:
@@ -78,7 +79,7 @@ def run_pass(
             database,
             page_limits=fetcher.settings.limits,
             subscriptions=subscriptions,
-            blobs=evidence_store(),
+            blobs=evidence_store(database),
         ) as checker:
             async with started(checker, fetcher):
                 return await checker.check_many(targets, on_report)

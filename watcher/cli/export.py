@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,14 @@ def run(args: argparse.Namespace) -> int:
         if args.bundle is not None:
             from watcher.archive.bundle import write_bundle
 
-            folder = write_bundle(database, evidence_store(), args.bundle, args.change_id)
+            folder = write_bundle(database, evidence_store(database), args.bundle, args.change_id)
             print(f"wrote {folder}")
             return 0
         return _export_warc(database, args.warc, args.target, args.since)
+    except OSError as error:
+        where = error.filename or args.bundle or args.warc
+        print(f"watcher export: cannot write {where}: {error.strerror or error}", file=sys.stderr)
+        return 1
     finally:
         database.dispose()
 
@@ -63,7 +68,9 @@ def _export_warc(database: Any, path: Path, target: str | None, since: Any) -> i
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as out:
-            count = write_warc(database, evidence_store(), out, target_id=target, since=since)
+            count = write_warc(
+                database, evidence_store(database), out, target_id=target, since=since
+            )
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -97,7 +97,7 @@ async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
             database,
             page_limits=fetcher.settings.limits,
             subscriptions=subscriptions,
-            blobs=evidence_store(),
+            blobs=evidence_store(database),
         ) as checker:
             async with started(checker, fetcher):
                 await _run_schedule(

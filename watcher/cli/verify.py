@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
     database = open_database(args.db)
     try:
-        result = verify_chains(database, evidence_store(), args.target)
+        result = verify_chains(database, evidence_store(database), args.target)
     finally:
         database.dispose()
     for mismatch in result.mismatches:
