@@ -47,7 +47,6 @@ async def capture_evidence(
             full_page=True,
             clip=clip,  # type: ignore[arg-type]
             type="png",
-            animations="disabled",
             timeout=min(timeout_s, SCREENSHOT_TIMEOUT_S) * 1000,
         )
     except PlaywrightError as failure:
