@@ -111,4 +111,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         # A folder that does not exist yet: Database must create it.
         return f"sqlite:///{tmp_path / 'data' / 'watcher.db'}"
     url: str = request.getfixturevalue("postgres_url")
+    # Evidence files go to the data folder when the database is not an SQLite file: this
+    # test's own, not the working directory's.
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv("WATCHER_DATA", str(tmp_path / "data"))
     return url
