@@ -125,7 +125,7 @@ def test_one_edited_byte_of_a_stored_file_fails_verify_naming_its_record(
     assert f"the evidence record of snapshot #{after.snapshot_id} " in out
     assert f"{role} file" in out
     assert f"snapshot #{before.snapshot_id} " not in out
-    assert out.splitlines()[-1].startswith("MISMATCH: 1 chain(s) broken")
+    assert out.splitlines()[-1].startswith("MISMATCH: 1 problem(s)")
 
 
 def test_one_edited_field_of_a_record_fails_verify_naming_that_record(tampered: History) -> None:
@@ -142,6 +142,17 @@ def test_one_edited_field_of_a_record_fails_verify_naming_that_record(tampered: 
     assert "its fields do not hash to its record hash" in out
     # The chain is judged from its first broken record: the later one is not named.
     assert f"snapshot #{after.snapshot_id} " not in out
+
+
+def test_a_removed_last_record_is_named_by_its_snapshot(tampered: History) -> None:
+    _, after = _versions(tampered)
+    with sqlite3.connect(tampered.data / "watcher.db") as connection:
+        connection.execute(
+            "DELETE FROM evidence_records WHERE snapshot_id = ?", (after.snapshot_id,)
+        )
+    status, out = run_cli("verify", "--db", tampered.db_url, "--target", TARGET)
+    assert status == 1, out
+    assert f"snapshot #{after.snapshot_id} was stored after its chain began" in out
 
 
 def test_a_removed_record_breaks_the_link_of_the_next(tampered: History) -> None:

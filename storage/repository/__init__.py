@@ -19,6 +19,7 @@ Evidence (file hashes of a version and the target's hash chain; files in a `Blob
     record_evidence(snapshot_id, spec, recorded_at)   in the version's transaction
     evidence_record(snapshot_id), evidence_records(target_id, after_snapshot_id, since, limit)
     snapshot_screenshot(id, blobs), snapshot_page_html(id, blobs)   the kept files' bytes
+    unrecorded_versions(target_id=None)     versions after a chain began that have no record
 Checks
     record_check(spec)                      every attempt; links a change back to its check
     recent_checks(target_id, limit), check_counts_by_outcome(target_id=None)

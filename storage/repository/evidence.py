@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.blobs import BlobStore
 from storage.convert import require_aware
@@ -15,7 +15,7 @@ from storage.evidence import (
     record_fields,
 )
 from storage.models import EvidenceRecord, Snapshot
-from storage.repository.base import RepositoryBase, page_size
+from storage.repository.base import MAX_PAGE, RepositoryBase, page_size
 
 
 class EvidenceMethods(RepositoryBase):
@@ -90,6 +90,25 @@ class EvidenceMethods(RepositoryBase):
                 Snapshot.taken_at >= require_aware(since, "since")
             )
         return [_chain_record(row) for row in self._session.scalars(statement)]
+
+    def unrecorded_versions(self, target_id: str | None = None) -> list[tuple[str, int]]:
+        """(target, snapshot id) of versions stored after their target's first evidence record
+        that have none: a record removed, or a version written without its evidence."""
+        first = (
+            select(func.min(EvidenceRecord.snapshot_id))
+            .where(EvidenceRecord.target_id == Snapshot.target_id)
+            .scalar_subquery()
+        )
+        kept = select(EvidenceRecord.snapshot_id).where(EvidenceRecord.snapshot_id == Snapshot.id)
+        statement = (
+            select(Snapshot.target_id, Snapshot.id)
+            .where(Snapshot.id > first, ~kept.exists())
+            .order_by(Snapshot.id)
+            .limit(MAX_PAGE)
+        )
+        if target_id is not None:
+            statement = statement.where(Snapshot.target_id == target_id)
+        return [(row.target_id, row.id) for row in self._session.execute(statement)]
 
     def snapshot_screenshot(self, snapshot_id: int, blobs: BlobStore) -> bytes | None:
         """The full-page PNG kept for a version (None when it has none)."""

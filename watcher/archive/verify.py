@@ -33,10 +33,21 @@ class Verification:
     records: int = 0
     targets: set[str] = field(default_factory=set)
     mismatches: list[Mismatch] = field(default_factory=list)
+    # Versions stored after their chain began that have no record (a record removed).
+    unrecorded: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def holds(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and not self.unrecorded
+
+    def lines(self) -> list[str]:
+        found = [mismatch.line() for mismatch in self.mismatches]
+        found += [
+            f"{target}: snapshot #{snapshot_id} was stored after its chain began but has no "
+            "evidence record"
+            for target, snapshot_id in self.unrecorded
+        ]
+        return found
 
 
 def verify_chains(
@@ -56,6 +67,8 @@ def verify_chains(
                     content_sha256(snapshot.canonical_text) if snapshot is not None else None
                 )
         if not page:
+            with database.reader() as repo:
+                result.unrecorded = repo.unrecorded_versions(target_id)
             return result
         for record in page:
             result.records += 1

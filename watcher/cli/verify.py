@@ -27,11 +27,12 @@ def run(args: argparse.Namespace) -> int:
         result = verify_chains(database, evidence_store(database), args.target)
     finally:
         database.dispose()
-    for mismatch in result.mismatches:
-        print(mismatch.line())
+    for line in result.lines():
+        print(line)
     chains = f"{result.records} evidence record(s) of {len(result.targets)} target(s)"
     if not result.holds:
-        print(f"MISMATCH: {len(result.mismatches)} chain(s) broken among {chains}")
+        broken = len(result.mismatches) + len(result.unrecorded)
+        print(f"MISMATCH: {broken} problem(s) among {chains}")
         return 1
     if result.records == 0:
         print("no evidence kept yet" + (f" for {args.target}" if args.target else ""))
