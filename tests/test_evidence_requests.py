@@ -76,9 +76,10 @@ def test_only_loads_that_become_versions_ask_for_a_screenshot(
     tmp_path: Path, confirm: bool
 ) -> None:
     flags = _run(tmp_path, confirm, [BEFORE, BEFORE, BEFORE, AFTER])
-    # first version; two unchanged re-checks; the change: its first load, then the load that
-    # confirms it (or, with confirm: false, a load for its evidence only).
-    assert flags == [True, False, False, False, True]
+    # the first version: its load, then one for its evidence; two unchanged re-checks; the
+    # change: its first load, then the load that confirms it (or, with confirm: false, a load
+    # for its evidence only).
+    assert flags == [False, True, False, False, False, True]
     database = Database(f"sqlite:///{tmp_path / 'watcher.db'}")
     with database.reader() as repo:
         records = repo.evidence_records()
@@ -92,6 +93,11 @@ def test_only_loads_that_become_versions_ask_for_a_screenshot(
 
 def test_without_a_blob_store_no_load_asks_for_evidence(tmp_path: Path) -> None:
     assert _run(tmp_path, True, [BEFORE, BEFORE, AFTER], keep=False) == [False] * 4
+
+
+def test_a_failed_load_takes_no_screenshot(tmp_path: Path) -> None:
+    login = "<html><body><form><input type=password></form><p>Log in to continue</p></body></html>"
+    assert _run(tmp_path, True, [login, login]) == [False, False]
 
 
 def test_an_unchanged_recheck_writes_no_file(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from watcher.fetch.base import PageEvidence
 
 # Taller pages are cut here (the cut is recorded): ~20 viewports, a few MiB of PNG at most.
 SCREENSHOT_MAX_HEIGHT = 20_000
+# Its own budget, on top of the page's timeout: a slow screenshot never fails the load.
 SCREENSHOT_TIMEOUT_S = 30.0
 # Headers a site sets per visitor; kept out of the record (they say nothing of the page).
 _DROPPED_HEADERS = frozenset({"set-cookie", "set-cookie2"})
@@ -30,7 +31,7 @@ _PAGE_SIZE_JS = """() => {
 
 
 async def capture_evidence(
-    page: Page, response: Response | None, browser_version: str, timeout_s: float
+    page: Page, response: Response | None, browser_version: str
 ) -> tuple[PageEvidence, float]:
     """The page's evidence and the milliseconds it took. A screenshot that fails is recorded
     as such (`screenshot_error`): the load itself stays good."""
@@ -47,7 +48,7 @@ async def capture_evidence(
             full_page=True,
             clip=clip,  # type: ignore[arg-type]
             type="png",
-            timeout=min(timeout_s, SCREENSHOT_TIMEOUT_S) * 1000,
+            timeout=SCREENSHOT_TIMEOUT_S * 1000,
         )
     except PlaywrightError as failure:
         error = (failure.message or type(failure).__name__).strip().splitlines()[0]

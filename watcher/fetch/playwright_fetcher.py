@@ -32,7 +32,7 @@ from watcher.fetch.base import (
 )
 from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
 from watcher.fetch.browser_proxy import BrowserProxies, blame_proxy
-from watcher.fetch.evidence import capture_evidence
+from watcher.fetch.evidence import SCREENSHOT_TIMEOUT_S, capture_evidence
 from watcher.fetch.guard import MEASURE_JS, PageGuard
 from watcher.fetch.proxy import Proxy
 from watcher.fetch.proxy_check import proxy_refused
@@ -142,10 +142,11 @@ class PlaywrightFetcher:
             except (PlaywrightError, FetchError) as error:
                 return _failure(request, FailureKind.BROWSER_ERROR, _message(error), started)
             context_ms = (time.perf_counter() - started) * 1000
+            # The screenshot has a budget of its own: evidence never times a load out.
+            budget = request.timeout_s + 5 + (SCREENSHOT_TIMEOUT_S if request.evidence else 0)
             try:
                 outcome = await asyncio.wait_for(
-                    self._load(pooled, request, started, context_ms),
-                    timeout=request.timeout_s + 5,
+                    self._load(pooled, request, started, context_ms), timeout=budget
                 )
             except TimeoutError:
                 pooled.broken = True
@@ -243,9 +244,7 @@ class PlaywrightFetcher:
             return _failure(request, FailureKind.TOO_LARGE, too_large, started, page.url)
         evidence, evidence_ms = None, 0.0
         if request.evidence:
-            evidence, evidence_ms = await capture_evidence(
-                page, response, self.browser_version, request.timeout_s
-            )
+            evidence, evidence_ms = await capture_evidence(page, response, self.browser_version)
         timings = FetchTimings(
             context_ms=context_ms,
             navigation_ms=navigation_ms,

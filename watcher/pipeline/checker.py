@@ -239,15 +239,19 @@ class Checker:
         stored = await self._in_storage(self.recorder.latest, target.id)
         masks = stored.masks if stored is not None else ()
         length = stored.text_length if stored is not None and not stored.absent else None
-        # Evidence is asked of a load only when it becomes a new version: the first version, or
-        # the confirming load of a change. An unchanged re-check takes no screenshot.
+        # Evidence (a screenshot) is asked only of a load that becomes a new version: the load
+        # that confirms a change, or one more load of a sound page that becomes a first version
+        # (or a change, where no confirmation is configured). An unchanged re-check and a
+        # failed one take no screenshot.
         keeps = self.recorder.blobs is not None
-        first = await load(length, masks, keeps and stored is None)
+        first = await load(length, masks, False)
         confirm = needs_confirmation(target.confirm, stored, first)
         again = await load(length, masks, keeps) if confirm else None
         evidence = again if isinstance(again, Page) else None
-        if keeps and not confirm and needs_confirmation(True, stored, first):
-            # No confirming load configured: one more load, for the change's evidence only.
+        new_without_confirmation = stored is None or (
+            not confirm and needs_confirmation(True, stored, first)
+        )
+        if keeps and isinstance(first, Page) and new_without_confirmation:
             extra = await load(length, masks, True)
             evidence = extra if isinstance(extra, Page) else None
         for _ in range(MAX_CONFLICTS):
@@ -293,7 +297,9 @@ class Checker:
             if decision.failure.kind is FailureKind.NOT_FOUND and not decision.prefix:
                 return await self._absence(target, stored, decision.failure, started_at)
             return decision
-        if isinstance(decision, FirstVersion | Unchanged):
+        if isinstance(decision, FirstVersion):
+            return replace(decision, evidence=evidence)
+        if isinstance(decision, Unchanged):
             return decision
         assert stored is not None
         region = target.region_id

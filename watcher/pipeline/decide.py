@@ -67,6 +67,8 @@ class Failed:
 @dataclass(frozen=True)
 class FirstVersion:
     page: Page
+    # The load that carries the version's evidence (its screenshot).
+    evidence: Page | None = None
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,9 @@ Clock = Callable[[], datetime]
 class NewVersion:
     """A version of a page to store: its canonical text and how it was fetched.
 
-    `load` is the load its evidence comes from: the confirming load of a change (asked for its
-    screenshot), the page of a first version, or the failure that recorded the page gone.
+    `load` is the load its evidence comes from: the load asked for a screenshot (the one that
+    confirmed a change, or one more load of a first version), else the version's own page, or
+    the failure that recorded the page gone.
     """
 
     canonical_text: str
@@ -166,7 +167,7 @@ class Recorder:
         with self.database.transaction() as repo:
             keep = self._evidence_keeper(target, now)
             if isinstance(verdict, FirstVersion):
-                version = NewVersion.of(verdict.page)
+                version = NewVersion.of(verdict.page, verdict.evidence)
                 snapshot = append_version(repo, target.id, None, version, now)
                 snapshot_id = snapshot.id
                 if keep is not None:
