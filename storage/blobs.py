@@ -14,6 +14,7 @@ that did not change costs no new file.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import os
@@ -59,6 +60,18 @@ class BlobStore:
             return digest
         path = self._path(digest, compressed=compress)
         payload = gzip.compress(data, mtime=_GZIP_MTIME) if compress else data
+        try:
+            self._write_atomically(path, payload)
+        except OSError as error:
+            # A full disk or a folder that cannot be written: the service's storage failing,
+            # reported like the database's own (one line, the pass stops), never per target.
+            full = error.errno == errno.ENOSPC
+            reason = "the disk is full" if full else (error.strerror or str(error))
+            raise BlobError(f"cannot write {path.parent}: {reason}") from error
+        return digest
+
+    @staticmethod
+    def _write_atomically(path: Path, payload: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
@@ -70,7 +83,6 @@ class BlobStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return digest
 
     def get(self, digest: str) -> bytes:
         """The bytes stored under `digest`, as they were put (not checked against it)."""

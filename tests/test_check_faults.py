@@ -104,13 +104,20 @@ def test_a_full_disk_mid_pass_is_one_error_line_and_exit_1(
     db_url = f"sqlite:///{small_disk / 'watcher.db'}"
     command = [sys.executable, "-m", "watcher.cli.main", "check", "--config", str(config)]
     command += ["--db", db_url, "--json"]
-    first = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    # The screenshots of ten first versions would fill the small disk at once: they go to a
+    # folder of their own, and the disk fills up under the database as the test intends.
+    env = {**os.environ, "WATCHER_DATA": str(tmp_path / "data")}
+    first = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, env=env
+    )
     assert first.returncode == 0, first.stderr
     site.set_version("genai", 1)
     served = _page_requests(site)
 
     # The disk fills up once the pass is under way: its first pages are being fetched.
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     _wait_for_page_requests(site, served, process)
     _fill(small_disk)
     _, stderr = process.communicate(timeout=300)

@@ -14,7 +14,7 @@ from storage_testkit import target
 
 from storage import BlobStore, Database, EvidenceSpec, content_sha256
 from storage.blobs import MAX_BLOB_BYTES, BlobCorruptError, BlobMissingError
-from storage.errors import BlobError
+from storage.errors import BlobError, StorageError
 from storage.evidence import check_record, record_digest
 
 T0 = datetime(2026, 5, 27, 8, 0, tzinfo=UTC)
@@ -133,3 +133,10 @@ def test_blob_errors_are_clear(tmp_path: Path) -> None:
             out.write(bytes(1024 * 1024))
     with pytest.raises(BlobCorruptError, match="inflates past the limit"):
         blobs.get(bomb)
+
+
+def test_a_store_that_cannot_be_written_is_a_storage_error(tmp_path: Path) -> None:
+    (tmp_path / "evidence").write_text("a file where the folder should be")
+    blobs = BlobStore(tmp_path / "evidence")
+    with pytest.raises(StorageError, match="cannot write"):
+        blobs.put(b"some bytes")
