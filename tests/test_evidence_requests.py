@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import BlobStore, Database
+from storage import BlobStore, Database, StorageError
 from watcher.config import parse_config
 from watcher.fetch.base import FetchRequest, FetchResult, PageEvidence
 from watcher.fetch.static import StaticFetcher
@@ -107,3 +107,9 @@ def test_an_unchanged_recheck_writes_no_file(tmp_path: Path) -> None:
     _run(tmp_path / "a", True, [BEFORE, BEFORE, BEFORE])
     again = sorted((tmp_path / "a" / "evidence").rglob("*"))
     assert files and [(p, p.stat().st_mtime_ns) for p in again] == stats
+
+
+def test_an_evidence_store_that_cannot_be_written_stops_the_check(tmp_path: Path) -> None:
+    (tmp_path / "evidence").write_text("a file where the folder should be")
+    with pytest.raises(StorageError, match="evidence store: cannot write"):
+        _run(tmp_path, True, [BEFORE])
