@@ -13,14 +13,20 @@ Snapshots (content-addressed: one `snapshot_contents` row per distinct canonical
     latest_snapshot_id(target_id)           its id only
     save_snapshot(...)                      new version, or the latest unchanged (is_new=False)
     append_version(target_id, after=ID, ...)  the version after ID, or VersionConflictError
-    get_snapshot(id), snapshot_history(target_id, limit), snapshot_raw_html(id)
+    get_snapshot(id), next_snapshot_id(id), snapshot_history(target_id, limit, before_id)
+    snapshot_raw_html(id)
     count_snapshots(target_id=None), count_snapshot_contents()
 Checks
     record_check(spec)                      every attempt; links a change back to its check
     recent_checks(target_id, limit), check_counts_by_outcome(target_id=None)
+    get_check(id), list_checks(target_id, before_id, limit)   newest first, keyset pages
+    failure_counts_by_kind(), recent_check_timings(limit)
 Changes
     record_change(...)                      a change and its findings
-    get_change(id), list_changes(...)       newest first, findings included, keyset pagination
+    get_change(id), list_changes(...)       newest first, findings included, keyset pagination;
+                                            filters: time range, target, source, region, finding
+                                            kinds and severities, text
+    latest_change_id(), finding_counts_by_kind()
 Leases (one process checks a target at a time)
     acquire_lease(target_id, holder, now, until)  None when taken, else the other holder's lease
     release_lease(target_id, holder), release_leases_of(holders), get_lease(id), lease_holders()
