@@ -21,7 +21,7 @@ MAX_OTHER_REGIONS = 50
 VIEWS = ("inline", "side")
 
 
-@router.get("/changes/{change_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/changes/{change_id:int}", response_class=HTMLResponse, include_in_schema=False)
 def change_page(change_id: int, web: Web, view: str = "inline") -> HTMLResponse:
     if view not in VIEWS:
         raise HTTPException(400, "view: expected inline or side")

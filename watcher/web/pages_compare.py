@@ -9,6 +9,7 @@ from storage import Database
 from watcher.compare import RegionComparison, compare_regions
 from watcher.normalize import CanonicalSyntaxError, parse_canonical
 from watcher.web.state import Web
+from watcher.web.language import text_language
 from watcher.web.views import region_locale
 
 router = APIRouter()
@@ -46,6 +47,13 @@ def compare_page(source_id: str, web: Web, a: str = "", b: str = "") -> HTMLResp
             raise HTTPException(404, f"{source_id} is watched in {', '.join(regions)} only")
         comparison = load_comparison(web.context.database, source_id, a, b)
     locales = {r: region_locale(web.context.targets, r) for r in regions}
+    if comparison is not None:
+        for view, blocks in (
+            (comparison.a, comparison.only_in_a),
+            (comparison.b, comparison.only_in_b),
+        ):
+            quoted = [*blocks, *view.region_clauses, *view.effective_dates]
+            locales[view.region] = text_language(quoted, locales[view.region])
     return web.pages.html(
         "compare.html",
         source_id=source_id,

@@ -13,7 +13,7 @@ from watcher.web.views import region_locale
 router = APIRouter()
 
 
-@router.get("/snapshots/{snapshot_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/snapshots/{snapshot_id:int}", response_class=HTMLResponse, include_in_schema=False)
 def snapshot_page(snapshot_id: int, web: Web) -> HTMLResponse:
     with web.context.database.reader() as repo:
         snapshot = repo.get_snapshot(snapshot_id)
@@ -35,7 +35,7 @@ def snapshot_page(snapshot_id: int, web: Web) -> HTMLResponse:
     )
 
 
-@router.get("/snapshots/{snapshot_id}.txt", include_in_schema=False)
+@router.get("/snapshots/{snapshot_id:int}.txt", include_in_schema=False)
 def snapshot_text(snapshot_id: int, web: Web) -> PlainTextResponse:
     with web.context.database.reader() as repo:
         snapshot = repo.get_snapshot(snapshot_id)
