@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import context_for
 from fastapi.testclient import TestClient
-from web_testkit import BASE_URL, FAILING_TARGET, SEEDED_CHANGES, History
+from web_testkit import BASE_URL, FAILING_TARGET, SEEDED_CHANGES, History, seed
 
 from storage import Database
 from watcher.cli.main import main
@@ -96,8 +96,6 @@ def test_writes_need_the_token(database: Database, history: History) -> None:
 
 
 def test_retry_failed_queues_failed_deliveries_again(fresh_database: Database) -> None:
-    from web_testkit import seed
-
     history = seed(fresh_database, 3)
     context = context_for(fresh_database, history.seeded.target_ids, write_token="t")
     with TestClient(create_app(context)) as client:
