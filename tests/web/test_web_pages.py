@@ -87,7 +87,8 @@ def test_bad_filters_are_one_line_errors(client: TestClient) -> None:
         "kind=nope": "kind: expected one of",
         "min_severity=urgent": "min_severity: expected one of",
         "since=yesterday": "since: expected a date",
-        "since=2025-01-02&until=2025-01-01": "until: must not be before since",
+        "q=tab%09here": "q: no control characters",
+        "region=%00": "region: expected an id",
         "before=-3": "before: expected a change id",
         "q=" + "x" * 201: "q: at most 200 characters",
     }.items():
@@ -123,6 +124,8 @@ def test_change_page_shows_findings_diff_snapshots_check_and_other_regions(
     assert "watcher-diff-side-by-side" in side and '<th scope="col">Before</th>' in side
     assert client.get(f"/changes/{change['id']}?view=sideways").status_code == 400
     assert client.get("/changes/999999").status_code == 404
+    assert client.get("/changes/99999999999999").status_code == 404
+    assert client.get("/snapshots/99999999999999").status_code == 404
     assert client.get("/changes/abc").status_code == 404
 
 

@@ -5,7 +5,7 @@ Lists are newest first with keyset pages: `next` is the address of the following
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from storage import CheckRecord, SnapshotSummary, TargetRecord
 from watcher.alerts.messages import change_url
+from watcher.classify import FindingKind, Severity
 from watcher.pipeline.outcome import UNSTABLE_WINDOW
 from watcher.stored import change_as_json
 from watcher.web.api_models import (
@@ -27,14 +28,12 @@ from watcher.web.api_models import (
     TargetOut,
     TriggeredOut,
 )
-from watcher.web.filters import MAX_ID, parse_filter
+from watcher.web.filters import MAX_ID, MAX_ROW_ID, MAX_TEXT, NO_CONTROLS, parse_filter
 from watcher.web.pages_compare import load_comparison
 from watcher.web.security import require_token
 from watcher.web.state import Web, WebState
 from watcher.web.views import target_health
 
-# Ids are 64-bit in both databases; larger numbers are not ids, not a server error.
-MAX_ROW_ID = 2**62
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "a parameter cannot be used"},
     404: {"model": ErrorOut, "description": "no such item"},
@@ -47,12 +46,11 @@ Before = Annotated[
     int | None, Query(ge=1, le=MAX_ROW_ID, description="keyset: items older than this id")
 ]
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+IdPath = Annotated[str, Path(max_length=MAX_ID, pattern=NO_CONTROLS)]
 
 
-def _printable(value: str, name: str) -> str:
-    if not value or len(value) > MAX_ID or not value.isprintable():
-        raise HTTPException(400, f"{name}: expected an id of at most {MAX_ID} printable characters")
-    return value
+def _id_query(description: str) -> Any:
+    return Query(description=description, max_length=MAX_ID, pattern=NO_CONTROLS)
 
 
 def _next(request: Request, last_id: int | None, count: int, limit: int) -> str | None:
@@ -125,8 +123,7 @@ def api_targets(web: Web) -> list[dict[str, Any]]:
 
 
 @router.get("/targets/{target_id:path}", response_model=TargetOut)
-def api_target(target_id: str, web: Web) -> dict[str, Any]:
-    _printable(target_id, "target")
+def api_target(target_id: IdPath, web: Web) -> dict[str, Any]:
     with web.context.database.reader() as repo:
         found = next((t for t in repo.list_targets(active_only=False) if t.id == target_id), None)
         if found is None:
@@ -138,12 +135,10 @@ def api_target(target_id: str, web: Web) -> dict[str, Any]:
 def api_checks(
     request: Request,
     web: Web,
-    target: str | None = None,
+    target: Annotated[str | None, _id_query("only this target")] = None,
     before: Before = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    if target is not None:
-        _printable(target, "target")
     with web.context.database.reader() as repo:
         checks = repo.list_checks(target_id=target, before_id=before, limit=limit)
     last = checks[-1].id if checks else None
@@ -174,13 +169,18 @@ def api_changes(
     request: Request,
     web: Web,
     *,
-    source: Annotated[str | None, Query(description="only this source id")] = None,
-    region: Annotated[str | None, Query(description="only this region id")] = None,
-    kind: Annotated[str | None, Query(description="a finding of this kind")] = None,
-    min_severity: Annotated[str | None, Query(description="high, medium or low")] = None,
-    since: Annotated[str | None, Query(description="on or after this day (2026-05-27)")] = None,
-    until: Annotated[str | None, Query(description="on or before this day")] = None,
-    q: Annotated[str | None, Query(description="text in the summary or evidence")] = None,
+    source: Annotated[str | None, _id_query("only this source id")] = None,
+    region: Annotated[str | None, _id_query("only this region id")] = None,
+    kind: Annotated[FindingKind | None, Query(description="a finding of this kind")] = None,
+    min_severity: Annotated[Severity | None, Query(description="at least this severe")] = None,
+    since: Annotated[date | None, Query(description="on or after this day")] = None,
+    until: Annotated[date | None, Query(description="on or before this day")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            description="text in the summary or evidence", max_length=MAX_TEXT, pattern=NO_CONTROLS
+        ),
+    ] = None,
     before: Before = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
@@ -206,12 +206,11 @@ def api_change(change_id: RowId, web: Web) -> dict[str, Any]:
 @router.get("/snapshots", response_model=Page[SnapshotSummaryOut])
 def api_snapshots(
     request: Request,
-    target: Annotated[str, Query(description="the target whose versions to list")],
+    target: Annotated[str, _id_query("the target whose versions to list")],
     web: Web,
     before: Before = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    _printable(target, "target")
     with web.context.database.reader() as repo:
         versions = repo.snapshot_history(target, limit, before_id=before)
     last = versions[-1].id if versions else None
@@ -243,13 +242,11 @@ def api_snapshot(snapshot_id: RowId, web: Web) -> dict[str, Any]:
 
 @router.get("/compare/{source_id}", response_model=ComparisonOut)
 def api_compare(
-    source_id: str,
-    a: Annotated[str, Query(description="first region id")],
-    b: Annotated[str, Query(description="second region id")],
+    source_id: IdPath,
+    a: Annotated[str, _id_query("first region id")],
+    b: Annotated[str, _id_query("second region id")],
     web: Web,
 ) -> dict[str, object]:
-    for value, name in ((source_id, "source"), (a, "a"), (b, "b")):
-        _printable(value, name)
     return load_comparison(web.context.database, source_id, a, b).to_json()
 
 
@@ -263,12 +260,11 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/checks", response_model=TriggeredOut, status_code=202, responses=WRITE_ERRORS)
 def api_trigger_check(
     request: Request,
-    target: Annotated[str, Query(description="the target to check now")],
+    target: Annotated[str, _id_query("the target to check now")],
     web: Web,
 ) -> dict[str, Any]:
     """Ask the scheduler of this process to check a target now (needs the token)."""
     require_token(request, web.context.write_token)
-    _printable(target, "target")
     trigger = web.context.runtime.trigger
     if trigger is None:
         raise HTTPException(503, "no scheduler runs in this process: use `watcher run`")

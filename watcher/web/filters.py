@@ -6,6 +6,7 @@ The same filters drive the HTML feed, the Atom feeds and the JSON API list. A ba
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 200
 MAX_ID = 200
+# Row ids are 32-bit integers in PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
+# Ids and search words: no control characters (a NUL cannot even reach PostgreSQL).
+NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]+$"
+_NO_CONTROLS = re.compile(NO_CONTROLS)
 E = TypeVar("E", FindingKind, Severity)
 FIELDS = ("source", "region", "kind", "min_severity", "since", "until", "q")
 
@@ -84,9 +90,8 @@ def parse_filter(params: Mapping[str, str]) -> FeedFilter:
         value = params.get(name, "").strip()
         return value or None
 
+    # An until before since is an empty range, not an error.
     since, until = _date(get("since"), "since"), _date(get("until"), "until")
-    if since and until and until < since:
-        raise FilterError("until: must not be before since")
     return FeedFilter(
         source=_identifier(get("source"), "source"),
         region=_identifier(get("region"), "region"),
@@ -112,7 +117,7 @@ def _start_of(day: date | None) -> datetime | None:
 
 
 def _identifier(value: str | None, name: str) -> str | None:
-    if value is not None and (len(value) > MAX_ID or not value.isprintable()):
+    if value is not None and (len(value) > MAX_ID or not _NO_CONTROLS.match(value)):
         raise FilterError(f"{name}: expected an id of at most {MAX_ID} printable characters")
     return value
 
@@ -139,12 +144,14 @@ def _date(value: str | None, name: str) -> date | None:
 def _search(value: str | None) -> str | None:
     if value is not None and len(value) > MAX_TEXT:
         raise FilterError(f"q: at most {MAX_TEXT} characters")
+    if value is not None and not _NO_CONTROLS.match(value):
+        raise FilterError("q: no control characters")
     return value
 
 
 def _positive(value: str | None, name: str) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdigit() or len(value) > 10 or int(value) > MAX_ROW_ID:
         raise FilterError(f"{name}: expected a change id (a positive whole number)")
     return int(value)

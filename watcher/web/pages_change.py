@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from storage import ChangeRecord
 from watcher.diff import Change
+from watcher.web.filters import MAX_ROW_ID
 from watcher.web.state import Web
 from watcher.web.views import change_view
 
@@ -26,7 +27,7 @@ def change_page(change_id: int, web: Web, view: str = "inline") -> HTMLResponse:
     if view not in VIEWS:
         raise HTTPException(400, "view: expected inline or side")
     with web.context.database.reader() as repo:
-        change = repo.get_change(change_id)
+        change = repo.get_change(change_id) if change_id <= MAX_ROW_ID else None
         if change is None:
             raise HTTPException(404, f"no change #{change_id}")
         target = repo.get_target(change.target_id)

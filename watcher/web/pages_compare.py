@@ -8,8 +8,8 @@ from starlette.responses import HTMLResponse
 from storage import Database
 from watcher.compare import RegionComparison, compare_regions
 from watcher.normalize import CanonicalSyntaxError, parse_canonical
-from watcher.web.state import Web
 from watcher.web.language import text_language
+from watcher.web.state import Web
 from watcher.web.views import region_locale
 
 router = APIRouter()

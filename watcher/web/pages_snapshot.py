@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 from starlette.responses import HTMLResponse, PlainTextResponse
 
 from watcher.normalize import Block, BlockKind, CanonicalSyntaxError, parse_canonical
+from watcher.web.filters import MAX_ROW_ID
 from watcher.web.language import text_language
 from watcher.web.state import Web
 from watcher.web.views import region_locale
@@ -16,7 +17,7 @@ router = APIRouter()
 @router.get("/snapshots/{snapshot_id:int}", response_class=HTMLResponse, include_in_schema=False)
 def snapshot_page(snapshot_id: int, web: Web) -> HTMLResponse:
     with web.context.database.reader() as repo:
-        snapshot = repo.get_snapshot(snapshot_id)
+        snapshot = repo.get_snapshot(snapshot_id) if snapshot_id <= MAX_ROW_ID else None
         if snapshot is None:
             raise HTTPException(404, f"no snapshot #{snapshot_id}")
         target = repo.get_target(snapshot.target_id)
@@ -38,7 +39,7 @@ def snapshot_page(snapshot_id: int, web: Web) -> HTMLResponse:
 @router.get("/snapshots/{snapshot_id:int}.txt", include_in_schema=False)
 def snapshot_text(snapshot_id: int, web: Web) -> PlainTextResponse:
     with web.context.database.reader() as repo:
-        snapshot = repo.get_snapshot(snapshot_id)
+        snapshot = repo.get_snapshot(snapshot_id) if snapshot_id <= MAX_ROW_ID else None
     if snapshot is None:
         raise HTTPException(404, f"no snapshot #{snapshot_id}")
     return PlainTextResponse(snapshot.canonical_text)
