@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, inspect, or_, select
+from sqlalchemy.orm import defer
 
 from storage.convert import change_record, finding_record, require_aware
 from storage.models import Change, Finding, Target
@@ -81,6 +82,7 @@ class ChangeMethods(RepositoryBase):
         text: str | None = None,
         limit: int = 100,
         before_id: int | None = None,
+        with_diff: bool = True,
     ) -> list[ChangeRecord]:
         """Changes newest first, with findings.
 
@@ -89,9 +91,12 @@ class ChangeMethods(RepositoryBase):
         those kinds and one of those severities (the same finding when both are given).
         `text` keeps changes whose summary, or a finding's path or quoted evidence, contains it
         (case-insensitive). For the next page pass the last returned id as `before_id` (keyset
-        pagination: stable while new changes arrive, unlike offsets).
+        pagination: stable while new changes arrive, unlike offsets). `with_diff=False` leaves
+        each record's `diff` empty ({}): listings that show no diff skip reading and decoding it.
         """
         statement = self._change_query()
+        if not with_diff:
+            statement = statement.options(defer(Change.diff))
         if since is not None:
             statement = statement.where(Change.detected_at >= require_aware(since, "since"))
         if until is not None:
@@ -128,7 +133,13 @@ class ChangeMethods(RepositoryBase):
         rows = self._session.execute(statement).all()
         findings = self._findings_of([change.id for change, _, _ in rows])
         return [
-            change_record(change, source, region, findings.get(change.id, ()))
+            change_record(
+                change,
+                source,
+                region,
+                findings.get(change.id, ()),
+                with_diff="diff" not in inspect(change).unloaded,
+            )
             for change, source, region in rows
         ]
 

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
-from web_testkit import BASE_URL, SEEDED_CHANGES, History, seed
+from web_testkit import BASE_URL, SEEDED_CHANGES, History, context_for, seed
 
-from benchmarks.web_history import REGIONS
 from storage import Database
-from watcher.web import TargetSettings, WebContext, create_app
+from watcher.web import create_app
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -81,21 +79,6 @@ def fresh_database(database_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
-
-
-def context_for(database: Database, target_ids: list[str], **overrides: object) -> WebContext:
-    targets = {
-        tid: TargetSettings(interval=timedelta(hours=6), locale=REGIONS[tid.split("@")[1]])
-        for tid in target_ids
-    }
-    fields: dict[str, object] = {
-        "database": database,
-        "base_url": BASE_URL,
-        "write_token": None,
-        "targets": targets,
-    }
-    fields.update(overrides)
-    return WebContext(**fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import context_for
 from fastapi.testclient import TestClient
-from web_testkit import BASE_URL, FAILING_TARGET, SEEDED_CHANGES, History, seed
+from web_testkit import BASE_URL, FAILING_TARGET, SEEDED_CHANGES, History, context_for, seed
 
 from storage import Database
 from watcher.cli.main import main

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from conftest import context_for
 from fastapi.testclient import TestClient
 from lxml import etree, html
+from web_testkit import context_for
 
 from benchmarks.web_history import START, page_text, seed_history
 from storage import Database, FindingSpec

@@ -8,9 +8,8 @@ of this project.
 from __future__ import annotations
 
 import schemathesis
-from conftest import context_for
 from hypothesis import HealthCheck, given, settings
-from web_testkit import History
+from web_testkit import History, context_for
 
 from storage import Database
 from watcher.web import create_app

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from benchmarks.web_history import START, Seeded, seed_history
+from benchmarks.web_history import REGIONS, START, Seeded, seed_history
 from storage import AttemptSpec, CheckSpec, Database, DeliverySpec, VolatileSpanSpec
+from watcher.web import TargetSettings, WebContext
 
 BASE_URL = "http://127.0.0.1:8080"
 SEEDED_CHANGES = 40
@@ -74,3 +75,18 @@ def seed(database: Database, changes: int) -> History:
             retry_at=None,
         )
     return History(seeded)
+
+
+def context_for(database: Database, target_ids: list[str], **overrides: object) -> WebContext:
+    targets = {
+        tid: TargetSettings(interval=timedelta(hours=6), locale=REGIONS[tid.split("@")[1]])
+        for tid in target_ids
+    }
+    fields: dict[str, object] = {
+        "database": database,
+        "base_url": BASE_URL,
+        "write_token": None,
+        "targets": targets,
+    }
+    fields.update(overrides)
+    return WebContext(**fields)  # type: ignore[arg-type]

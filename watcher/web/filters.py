@@ -80,6 +80,7 @@ class FeedFilter:
             text=self.q,
             before_id=self.before,
             limit=limit,
+            with_diff=False,
         )
 
 

@@ -38,6 +38,7 @@ def change_page(change_id: int, web: Web, view: str = "inline") -> HTMLResponse:
                 since=change.detected_at - SAME_TIME,
                 until=change.detected_at + SAME_TIME,
                 limit=MAX_OTHER_REGIONS,
+                with_diff=False,
             )
             if c.target_id != change.target_id
         ]

@@ -36,7 +36,7 @@ def target_page(target_id: str, web: Web) -> HTMLResponse:
         checks = repo.recent_checks(target_id, RECENT_CHECKS)
         spans = repo.volatile_spans(target_id, masked_only=False)
         snapshots = repo.snapshot_history(target_id, limit=10)
-        changes = repo.list_changes(target_id=target_id, limit=10)
+        changes = repo.list_changes(target_id=target_id, limit=10, with_diff=False)
     return web.pages.html(
         "target.html",
         target=target,

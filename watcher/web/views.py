@@ -45,6 +45,10 @@ class ChangeView:
     check_id: int | None
 
     @property
+    def kinds(self) -> list[str]:
+        return list(dict.fromkeys(f.kind for f in self.findings))
+
+    @property
     def first_evidence(self) -> FindingView | None:
         return next((f for f in self.findings if f.after or f.before), None)
 
