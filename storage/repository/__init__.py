@@ -7,7 +7,7 @@ Targets
     upsert_targets(specs, now)              insert new targets, update changed ones, reactivate
     deactivate_targets_except(ids, now)     targets no longer configured → inactive; returns count
     list_targets(active_only=True)          with the latest check's finish time and outcome
-    get_target(target_id)
+    get_target(target_id), source_and_region_ids(), regions_of_source(source_id)
 Snapshots (content-addressed: one `snapshot_contents` row per distinct canonical text, by sha256)
     latest_snapshot(target_id)              the newest version, with its canonical text
     latest_snapshot_id(target_id)           its id only

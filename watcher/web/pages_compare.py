@@ -32,8 +32,7 @@ def load_comparison(database: Database, source_id: str, a: str, b: str) -> Regio
 
 def source_regions(database: Database, source_id: str) -> list[str]:
     with database.reader() as repo:
-        targets = repo.list_targets(active_only=False)
-    return sorted({t.region_id for t in targets if t.source_id == source_id})
+        return repo.regions_of_source(source_id)
 
 
 @router.get("/compare/{source_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -19,7 +19,7 @@ def feed_page(request: Request, web: Web) -> HTMLResponse:
     feed = parse_filter(request.query_params)
     with web.context.database.reader() as repo:
         changes = feed.changes(repo, FEED_PAGE_SIZE)
-        targets = repo.list_targets(active_only=False)
+        sources, regions = repo.source_and_region_ids()
     older = feed.page_after(changes[-1].id) if len(changes) == FEED_PAGE_SIZE else None
     return web.pages.html(
         "feed.html",
@@ -28,8 +28,8 @@ def feed_page(request: Request, web: Web) -> HTMLResponse:
         older_url=_feed_url(older) if older else None,
         newest_url=_feed_url(feed.page_after(None)) if feed.before else None,
         atom_url="/feeds/changes.atom" + feed.query_string(),
-        sources=sorted({t.source_id for t in targets}),
-        regions=sorted({t.region_id for t in targets}),
+        sources=sources,
+        regions=regions,
         kinds=[k.value for k in FindingKind],
         severities=[s.value for s in Severity],
     )
