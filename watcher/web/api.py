@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
-from storage import CheckRecord, SnapshotSummary, TargetRecord
+from storage import ChangeRecord, CheckRecord, SnapshotSummary, TargetRecord
 from watcher.alerts.messages import change_url
 from watcher.classify import FindingKind, Severity
 from watcher.pipeline.outcome import UNSTABLE_WINDOW
@@ -108,16 +108,11 @@ def summary_json(snapshot: SnapshotSummary) -> dict[str, Any]:
     }
 
 
-def _state(web: WebState, checks: list[CheckRecord]) -> str:
-    health = target_health(checks)
-    return "failing" if health.failing else "unstable" if health.unstable else "ok"
-
-
 @router.get("/targets", response_model=list[TargetOut])
 def api_targets(web: Web) -> list[dict[str, Any]]:
     with web.context.database.reader() as repo:
         return [
-            target_json(t, _state(web, repo.recent_checks(t.id, UNSTABLE_WINDOW)))
+            target_json(t, target_health(repo.recent_checks(t.id, UNSTABLE_WINDOW)).state)
             for t in repo.list_targets(active_only=False)
         ]
 
@@ -128,7 +123,9 @@ def api_target(target_id: IdPath, web: Web) -> dict[str, Any]:
         found = next((t for t in repo.list_targets(active_only=False) if t.id == target_id), None)
         if found is None:
             raise HTTPException(404, f"no target {target_id!r}")
-        return target_json(found, _state(web, repo.recent_checks(target_id, UNSTABLE_WINDOW)))
+        return target_json(
+            found, target_health(repo.recent_checks(target_id, UNSTABLE_WINDOW)).state
+        )
 
 
 @router.get("/checks", response_model=Page[CheckOut])
@@ -157,7 +154,7 @@ def api_check(check_id: RowId, web: Web) -> dict[str, Any]:
     return check_json(check)
 
 
-def _change_json(web: WebState, change: Any) -> dict[str, Any]:
+def _change_json(web: WebState, change: ChangeRecord) -> dict[str, Any]:
     data = change_as_json(change)
     data["check"] = change.check_id
     data["url"] = change_url(web.context.base_url, change.id)

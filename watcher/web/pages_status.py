@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import HTMLResponse
 
 from storage.records import OPEN_DELIVERY_STATUSES
+from watcher.alerts.subscriptions import Subscription
 from watcher.web.state import Web
 
 router = APIRouter()
@@ -17,13 +18,13 @@ def status_page(web: Web) -> HTMLResponse:
         channels = repo.list_channels()  # failing ones first, labels already redacted
         counts = repo.count_deliveries_by_status()
     by_key = {c.key: c for c in channels}
-    subscriptions = sorted(
-        web.context.subscriptions,
-        key=lambda s: (
-            not any(by_key.get(d.key) and by_key[d.key].failing for d in s.destinations),
-            s.config.id,
-        ),
-    )
+    failing = {c.key for c in channels if c.failing}
+
+    def failing_first(subscription: Subscription) -> tuple[bool, str]:
+        has_failing = any(d.key in failing for d in subscription.destinations)
+        return not has_failing, subscription.config.id
+
+    subscriptions = sorted(web.context.subscriptions, key=failing_first)
     backlog = sum(n for status, n in counts.items() if status in OPEN_DELIVERY_STATUSES)
     return web.pages.html(
         "status.html",

@@ -110,6 +110,11 @@ class TargetHealth:
     last_failure_kind: str | None
 
     @property
+    def state(self) -> str:
+        """One word, as the API gives it: failing, unstable or ok."""
+        return "failing" if self.failing else "unstable" if self.unstable else "ok"
+
+    @property
     def label(self) -> str:
         if self.failing:
             return f"failing ({self.last_failure_kind or 'failed'})"
