@@ -93,9 +93,16 @@ def postgres_database() -> Iterator[Database | None]:
         admin.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far: a cost that other load on the machine
+    does not inflate the way it inflates wall-clock latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def served(db_url: str) -> Iterator[str]:
-    """`watcher serve` in its own process; yields its address once it has printed it."""
+def served(db_url: str) -> Iterator[tuple[str, int]]:
+    """`watcher serve` in its own process; yields its address (once printed) and its pid."""
     command = [sys.executable, "-m", "watcher.cli.main", "serve", "--db", db_url, "--port", "0"]
     process = subprocess.Popen(
         command,
@@ -107,7 +114,7 @@ def served(db_url: str) -> Iterator[str]:
     try:
         for line in process.stdout:
             if line.startswith("web app at "):
-                yield line.split()[3].rstrip("/")
+                yield line.split()[3].rstrip("/"), process.pid
                 break
         else:
             raise SystemExit(f"watcher serve exited with {process.wait()}")
@@ -161,19 +168,21 @@ def measure(
     mix = pages(change_ids, rng)
     lines = []
     url = database.engine.url.render_as_string(hide_password=False)
-    with served(url) as base:
+    with served(url) as (base, pid):
         for page, urls in mix.items():
+            cpu_before = cpu_seconds(pid)
             times = latencies(base, urls, args.samples)
+            cpu_ms = (cpu_seconds(pid) - cpu_before) * 1000 / (args.samples + min(3, len(urls)))
             p50, p95 = statistics.median(times), percentile(times, 0.95)
             verdict = "ok" if p95 < TARGET_P95_MS else "OVER"
-            lines.append(f"| {name} | {page} | {p50:.1f} | {p95:.1f} | {verdict} |")
+            lines.append(f"| {name} | {page} | {p50:.1f} | {p95:.1f} | {cpu_ms:.1f} | {verdict} |")
         every = [u for urls in mix.values() for u in urls]
         rng.shuffle(every)
         done, errors = asyncio.run(load(base, every, args.load_seconds, args.concurrency))
         rps = done / args.load_seconds
         lines.append(
             f"| {name} | load: mix of all, {args.concurrency} connections | "
-            f"{rps:.0f} req/s | {errors} errors | |"
+            f"{rps:.0f} req/s | {errors} errors | | |"
         )
     return lines
 
@@ -205,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         f"target p95 < {TARGET_P95_MS:.0f} ms; load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} cores"
     )
-    print("| database | page | p50 ms | p95 ms | |")
-    print("|---|---|---|---|---|")
+    print("| database | page | p50 ms | p95 ms | server CPU ms/request | p95 target |")
+    print("|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 
