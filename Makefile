@@ -30,6 +30,7 @@ bench: setup
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/fetch.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) .venv-replay .venv-replay.log .mypy_cache .ruff_cache .pytest_cache .hypothesis

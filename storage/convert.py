@@ -117,7 +117,12 @@ def finding_record(row: Finding) -> FindingRecord:
 
 
 def change_record(
-    row: Change, source_id: str, region_id: str, findings: Iterable[FindingRecord]
+    row: Change,
+    source_id: str,
+    region_id: str,
+    findings: Iterable[FindingRecord],
+    *,
+    with_diff: bool = True,
 ) -> ChangeRecord:
     return ChangeRecord(
         id=row.id,
@@ -128,7 +133,8 @@ def change_record(
         to_snapshot_id=row.to_snapshot_id,
         detected_at=row.detected_at,
         summary=row.summary,
-        diff=row.diff,
+        # Not touched when deferred: reading it would load it after all.
+        diff=row.diff if with_diff else {},
         confirmed=row.confirmed,
         check_id=row.check_id,
         findings=tuple(findings),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from storage import Database
@@ -45,10 +47,12 @@ def test_run_checks_every_target_and_stops_cleanly_on_sigterm(
     config.write_text(demo_config_yaml(site.base_url, site.egress_proxies(), pages=("genai",)))
     db_url = f"sqlite:///{tmp_path / 'watcher.db'}"
     command = [sys.executable, "-m", "watcher.cli.main", "run", "--config", str(config)]
-    command += ["--db", db_url, "--startup-spread", "0"]
+    command += ["--db", db_url, "--startup-spread", "0", "--web-port", "0"]
     env = {**os.environ, "WATCHER_DATA": str(tmp_path)}
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
-    assert process.stderr is not None
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stderr is not None and process.stdout is not None
     expected = {f"genai@{region}" for region in ("fr", "de", "uk", "us", "br")}
     reported: set[str] = set()
     seen: list[str] = []
@@ -60,6 +64,12 @@ def test_run_checks_every_target_and_stops_cleanly_on_sigterm(
             if reported == expected:
                 break
         assert reported == expected, "".join(seen[-20:])
+        # The web app runs in the same process and says where; its health covers the
+        # scheduler and the dispatcher of this process.
+        address = re.search(r"web app at (http://127\.0\.0\.1:\d+)/", process.stdout.readline())
+        assert address is not None
+        health = httpx.get(f"{address.group(1)}/healthz", timeout=30).json()
+        assert health == {"status": "ok", "database": "ok", "scheduler": "ok", "dispatcher": "ok"}
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     finally:

@@ -83,6 +83,23 @@ class Schedule:
         times = [job.next_run_time for job in self.scheduler.get_jobs() if job.next_run_time]
         return min(times) if times else datetime.now(UTC)
 
+    def next_due_of(self, target_id: str) -> datetime | None:
+        job = self.scheduler.get_job(target_id)
+        return job.next_run_time if job is not None else None
+
+    def check_now(self, target_id: str) -> bool:
+        """Bring the target's next check forward to now (safe from another thread); False when
+        the target is not scheduled here. A check already running is not started twice."""
+        job = self.scheduler.get_job(target_id)
+        if job is None:
+            return False
+        job.modify(next_run_time=datetime.now(UTC))
+        return True
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
     async def run_job(self, target: Target) -> None:
         """The job run for `target` at each of its times: one check, never an exception."""
         task = asyncio.current_task()

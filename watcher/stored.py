@@ -6,7 +6,14 @@ outcomes) as plain strings; these functions are the only place they cross.
 
 from __future__ import annotations
 
-from storage import FindingRecord, FindingSpec, TargetSpec, VolatileSpanRecord, VolatileSpanSpec
+from storage import (
+    ChangeRecord,
+    FindingRecord,
+    FindingSpec,
+    TargetSpec,
+    VolatileSpanRecord,
+    VolatileSpanSpec,
+)
 from watcher.classify import Finding, FindingKind, Severity
 from watcher.config import Target
 from watcher.diff.volatile import Mask
@@ -55,3 +62,19 @@ def mask_spec(mask: Mask) -> VolatileSpanSpec:
 
 def stored_mask(record: VolatileSpanRecord) -> Mask:
     return Mask(pattern=record.pattern, optional=record.optional)
+
+
+def change_as_json(change: ChangeRecord) -> dict[str, object]:
+    """A stored change as `watcher changes --json` prints it and the web API returns it."""
+    return {
+        "id": change.id,
+        "target": change.target_id,
+        "source": change.source_id,
+        "region": change.region_id,
+        "detected_at": change.detected_at.isoformat(),
+        "summary": change.summary,
+        "from_snapshot": change.from_snapshot_id,
+        "to_snapshot": change.to_snapshot_id,
+        # The same fields as `watcher check --json`: one model of a finding.
+        "findings": [stored_finding(f).to_json() for f in change.findings],
+    }

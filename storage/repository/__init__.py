@@ -7,13 +7,14 @@ Targets
     upsert_targets(specs, now)              insert new targets, update changed ones, reactivate
     deactivate_targets_except(ids, now)     targets no longer configured → inactive; returns count
     list_targets(active_only=True)          with the latest check's finish time and outcome
-    get_target(target_id)
+    get_target(target_id), source_and_region_ids(), regions_of_source(source_id)
 Snapshots (content-addressed: one `snapshot_contents` row per distinct canonical text, by sha256)
     latest_snapshot(target_id)              the newest version, with its canonical text
     latest_snapshot_id(target_id)           its id only
     save_snapshot(...)                      new version, or the latest unchanged (is_new=False)
     append_version(target_id, after=ID, ...)  the version after ID, or VersionConflictError
-    get_snapshot(id), snapshot_history(target_id, limit), snapshot_raw_html(id)
+    get_snapshot(id), next_snapshot_id(id), snapshot_history(target_id, limit, before_id)
+    snapshot_raw_html(id)
     count_snapshots(target_id=None), count_snapshot_contents()
 Evidence (file hashes of a version and the target's hash chain; files in a `BlobStore`)
     record_evidence(snapshot_id, spec, recorded_at)   in the version's transaction
@@ -23,9 +24,14 @@ Evidence (file hashes of a version and the target's hash chain; files in a `Blob
 Checks
     record_check(spec)                      every attempt; links a change back to its check
     recent_checks(target_id, limit), check_counts_by_outcome(target_id=None)
+    get_check(id), list_checks(target_id, before_id, limit)   newest first, keyset pages
+    failure_counts_by_kind(), recent_check_timings(limit)
 Changes
     record_change(...)                      a change and its findings
-    get_change(id), list_changes(...)       newest first, findings included, keyset pagination
+    get_change(id), list_changes(...)       newest first, findings included, keyset pagination;
+                                            filters: time range, target, source, region, finding
+                                            kinds and severities, text
+    latest_change_id(), finding_counts_by_kind()
 Leases (one process checks a target at a time)
     acquire_lease(target_id, holder, now, until)  None when taken, else the other holder's lease
     release_lease(target_id, holder), release_leases_of(holders), get_lease(id), lease_holders()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, exists, func, inspect, or_, select
+from sqlalchemy.orm import defer
 
 from storage.convert import change_record, finding_record, require_aware
 from storage.models import Change, Finding, Target
@@ -72,30 +73,55 @@ class ChangeMethods(RepositoryBase):
         self,
         *,
         since: datetime | None = None,
+        until: datetime | None = None,
         target_id: str | None = None,
         source_id: str | None = None,
         region_id: str | None = None,
+        kinds: Collection[str] = (),
+        severities: Collection[str] = (),
+        text: str | None = None,
         limit: int = 100,
         before_id: int | None = None,
+        with_diff: bool = True,
     ) -> list[ChangeRecord]:
         """Changes newest first, with findings.
 
-        Filters combine with AND. `since` keeps changes detected at or after it. For the next
-        page pass the last returned id as `before_id` (keyset pagination: stable while new
-        changes arrive, unlike offsets).
+        Filters combine with AND. `since` keeps changes detected at or after it, `until` those
+        detected before it. `kinds` and `severities` keep changes with one finding of one of
+        those kinds and one of those severities (the same finding when both are given).
+        `text` keeps changes whose summary, or a finding's path or quoted evidence, contains it
+        (case-insensitive). For the next page pass the last returned id as `before_id` (keyset
+        pagination: stable while new changes arrive, unlike offsets). `with_diff=False` leaves
+        each record's `diff` empty ({}): listings that show no diff skip reading and decoding it.
         """
         statement = self._change_query()
+        if not with_diff:
+            statement = statement.options(defer(Change.diff))
         if since is not None:
             statement = statement.where(Change.detected_at >= require_aware(since, "since"))
+        if until is not None:
+            statement = statement.where(Change.detected_at < require_aware(until, "until"))
         if target_id is not None:
             statement = statement.where(Change.target_id == target_id)
         if source_id is not None:
             statement = statement.where(Target.source_id == source_id)
         if region_id is not None:
             statement = statement.where(Target.region_id == region_id)
+        if kinds or severities:
+            statement = statement.where(_has_finding(kinds, severities))
+        if text:
+            statement = statement.where(_mentions(text))
         if before_id is not None:
             statement = statement.where(Change.id < before_id)
         return self._changes(statement.order_by(Change.id.desc()).limit(page_size(limit)))
+
+    def latest_change_id(self) -> int | None:
+        """The newest change's id (None before the first): also a cheap liveness query."""
+        return self._session.execute(select(func.max(Change.id))).scalar_one_or_none()
+
+    def finding_counts_by_kind(self) -> dict[str, int]:
+        statement = select(Finding.kind, func.count()).group_by(Finding.kind)
+        return {kind: count for kind, count in self._session.execute(statement)}
 
     @staticmethod
     def _change_query() -> Select[Change, str, str]:
@@ -107,7 +133,13 @@ class ChangeMethods(RepositoryBase):
         rows = self._session.execute(statement).all()
         findings = self._findings_of([change.id for change, _, _ in rows])
         return [
-            change_record(change, source, region, findings.get(change.id, ()))
+            change_record(
+                change,
+                source,
+                region,
+                findings.get(change.id, ()),
+                with_diff="diff" not in inspect(change).unloaded,
+            )
             for change, source, region in rows
         ]
 
@@ -119,3 +151,26 @@ class ChangeMethods(RepositoryBase):
         for row in self._session.execute(statement).scalars():
             grouped[row.change_id].append(finding_record(row))
         return grouped
+
+
+def _has_finding(kinds: Collection[str], severities: Collection[str]) -> ColumnElement[bool]:
+    conditions = [Finding.change_id == Change.id]
+    if kinds:
+        conditions.append(Finding.kind.in_(sorted(kinds)))
+    if severities:
+        conditions.append(Finding.severity.in_(sorted(severities)))
+    return exists().where(*conditions)
+
+
+def _mentions(text: str) -> ColumnElement[bool]:
+    # LIKE with its wildcards escaped: the words are searched as typed.
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    in_findings = exists().where(
+        Finding.change_id == Change.id,
+        or_(
+            Finding.evidence_before.ilike(pattern, escape="\\"),
+            Finding.evidence_after.ilike(pattern, escape="\\"),
+            Finding.path.ilike(pattern, escape="\\"),
+        ),
+    )
+    return or_(Change.summary.ilike(pattern, escape="\\"), in_findings)

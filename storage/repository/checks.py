@@ -55,3 +55,31 @@ class CheckMethods(RepositoryBase):
         if target_id is not None:
             statement = statement.where(Check.target_id == target_id)
         return {outcome: count for outcome, count in self._session.execute(statement)}
+
+    def get_check(self, check_id: int) -> CheckRecord | None:
+        found = self._session.get(Check, check_id)
+        return None if found is None else check_record(found)
+
+    def list_checks(
+        self, *, target_id: str | None = None, before_id: int | None = None, limit: int = 100
+    ) -> list[CheckRecord]:
+        """Checks newest first; the next page starts `before_id` the last one returned."""
+        statement = select(Check).order_by(Check.id.desc()).limit(page_size(limit))
+        if target_id is not None:
+            statement = statement.where(Check.target_id == target_id)
+        if before_id is not None:
+            statement = statement.where(Check.id < before_id)
+        return [check_record(row) for row in self._session.execute(statement).scalars()]
+
+    def failure_counts_by_kind(self) -> dict[str, int]:
+        statement = (
+            select(Check.failure_kind, func.count())
+            .where(Check.failure_kind.is_not(None))
+            .group_by(Check.failure_kind)
+        )
+        return {str(kind): count for kind, count in self._session.execute(statement)}
+
+    def recent_check_timings(self, limit: int = 1000) -> list[dict[str, float]]:
+        """The timings of the newest checks (what the fetch of each took), newest first."""
+        statement = select(Check.timings).order_by(Check.id.desc()).limit(page_size(limit))
+        return [dict(timings) for timings in self._session.execute(statement).scalars()]

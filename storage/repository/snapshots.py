@@ -115,8 +115,10 @@ class SnapshotMethods(RepositoryBase):
         found = self._session.execute(statement).first()
         return None if found is None else snapshot_record(*found)
 
-    def snapshot_history(self, target_id: str, limit: int = 50) -> list[SnapshotSummary]:
-        """The target's versions, newest first, without their texts."""
+    def snapshot_history(
+        self, target_id: str, limit: int = 50, *, before_id: int | None = None
+    ) -> list[SnapshotSummary]:
+        """The target's versions, newest first, without their texts (keyset: `before_id`)."""
         statement = (
             select(Snapshot, SnapshotContent.text_length)
             .join(SnapshotContent, SnapshotContent.sha256 == Snapshot.content_sha256)
@@ -124,6 +126,8 @@ class SnapshotMethods(RepositoryBase):
             .order_by(Snapshot.id.desc())
             .limit(page_size(limit))
         )
+        if before_id is not None:
+            statement = statement.where(Snapshot.id < before_id)
         return [
             SnapshotSummary(
                 id=row.id,
@@ -136,6 +140,12 @@ class SnapshotMethods(RepositoryBase):
             )
             for row, text_length in self._session.execute(statement)
         ]
+
+    def next_snapshot_id(self, snapshot_id: int) -> int | None:
+        """The version stored after this one (None for the target's latest)."""
+        return self._session.execute(
+            select(Snapshot.id).where(Snapshot.previous_id == snapshot_id)
+        ).scalar_one_or_none()
 
     def snapshot_raw_html(self, snapshot_id: int) -> str | None:
         """The page as fetched when the snapshot was taken (None if unknown or not kept)."""

@@ -96,6 +96,16 @@ class TargetMethods(RepositoryBase):
             for target, finished_at, outcome in self._session.execute(statement)
         ]
 
+    def source_and_region_ids(self) -> tuple[list[str], list[str]]:
+        """Every source id and every region id of the known targets, sorted (filter menus),
+        without reading the checks."""
+        pairs = self._session.execute(select(Target.source_id, Target.region_id).distinct()).all()
+        return sorted({s for s, _ in pairs}), sorted({r for _, r in pairs})
+
+    def regions_of_source(self, source_id: str) -> list[str]:
+        statement = select(Target.region_id).where(Target.source_id == source_id)
+        return sorted(set(self._session.execute(statement).scalars()))
+
     def get_target(self, target_id: str) -> TargetRecord | None:
         found = self._session.get(Target, target_id)
         return None if found is None else target_record(found)

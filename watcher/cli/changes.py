@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
             changes = repo.list_changes(since=args.since, target_id=args.target, limit=args.limit)
     finally:
         database.dispose()
+    from watcher.stored import change_as_json
+
     for change in changes:
         if args.json:
             print(json.dumps(change_as_json(change), ensure_ascii=False))
@@ -64,23 +66,6 @@ def run(args: argparse.Namespace) -> int:
     if not changes and not args.json:
         print("no changes stored yet")
     return 0
-
-
-def change_as_json(change: ChangeRecord) -> dict[str, object]:
-    from watcher.stored import stored_finding
-
-    return {
-        "id": change.id,
-        "target": change.target_id,
-        "source": change.source_id,
-        "region": change.region_id,
-        "detected_at": change.detected_at.isoformat(),
-        "summary": change.summary,
-        "from_snapshot": change.from_snapshot_id,
-        "to_snapshot": change.to_snapshot_id,
-        # The same fields as `watcher check --json`: one model of a finding.
-        "findings": [stored_finding(f).to_json() for f in change.findings],
-    }
 
 
 def print_change(change: ChangeRecord) -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from watcher.cli.changes import print_change
 from watcher.cli.common import open_database, run_pass
+from watcher.cli.options import add_web_options
+from watcher.cli.serving import default_port_asked, start_web, web_wanted
 from watcher.cli.startup import Setup, load_setup
 from watcher.settings import data_dir
 
@@ -31,6 +33,7 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--db", help="database URL (default: a fresh data/demo/watcher.db)")
     parser.add_argument("--port", type=int, default=0, help="port of the simulated site")
+    add_web_options(parser, beside_other_work=True)
     parser.set_defaults(handler=run)
 
 
@@ -55,9 +58,22 @@ def run(args: argparse.Namespace) -> int:
         database = open_database(db_url)
         print(f"simulated Meta site at {site.base_url}; configuration in {config_file}")
         print(f"watching {len(targets)} targets in {len(config.regions)} regions")
+        server = None
         try:
+            if web_wanted(args):
+                server = start_web(
+                    database,
+                    setup,
+                    host=args.web_host,
+                    port=args.web_port,
+                    any_port_if_busy=default_port_asked(args),
+                )
             _rounds(site, setup, database, rounds=rounds, every=args.every)
+            if server is not None:
+                _keep_serving(server.url)
         finally:
+            if server is not None:
+                server.stop()
             database.dispose()
     print(f"configuration kept in {config_file}")
     return 0
@@ -91,3 +107,15 @@ def _rounds(
         site.advance()
         time.sleep(every)
     print(f"\ndone: {len(seen)} changes stored; `watcher changes --db ...` lists them again.")
+
+
+def _keep_serving(url: str) -> None:
+    """The history is replayed; the web app stays up for browsing until Ctrl-C or SIGTERM."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"the web app stays at {url}/ until Ctrl-C", flush=True)
+    stop.wait()

@@ -32,13 +32,14 @@ from watcher.cli import (
     noise,
     notify,
     run,
+    serve,
     subscriptions,
     validate,
     verify,
 )
 from watcher.errors import ConfigError, WatcherError
 
-LOGGING_COMMANDS = frozenset({"run", "dispatch"})
+LOGGING_COMMANDS = frozenset({"run", "dispatch", "serve"})
 
 # 128 + SIGPIPE: what a shell reports for a program whose reader went away.
 EXIT_OUTPUT_CLOSED = 141
@@ -50,6 +51,7 @@ COMMANDS = (
     compare,
     demo,
     run,
+    serve,
     db,
     notify,
     subscriptions,

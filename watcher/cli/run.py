@@ -12,7 +12,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from watcher.cli.common import browser_settings, evidence_store, open_database, started
-from watcher.cli.options import add_config_option, add_db_option
+from watcher.cli.options import add_config_option, add_db_option, add_web_options
+from watcher.cli.serving import default_port_asked, start_web, web_wanted
 from watcher.cli.startup import Setup, load_setup
 from watcher.settings import config_path
 
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
     import asyncio
 
     from storage import Database
-    from watcher.config import Target
     from watcher.pipeline import Checker
+    from watcher.schedule import Schedule
+    from watcher.web.server import WebServer
 
 log = logging.getLogger("watcher.run")
 
@@ -39,6 +41,7 @@ def add_parser(commands: Any) -> None:
         metavar="SECONDS",
         help="spread the first checks of due targets over this many seconds (default 60)",
     )
+    add_web_options(parser, beside_other_work=True)
     parser.set_defaults(handler=run)
 
 
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     setup = load_setup(config_path(args.config))
     database = open_database(args.db)
     try:
-        asyncio.run(_watch(setup, database, timedelta(seconds=args.startup_spread)))
+        asyncio.run(_watch(setup, database, timedelta(seconds=args.startup_spread), args))
     finally:
         database.dispose()
     return 0
@@ -69,7 +72,9 @@ def _quiet_after_stop(
     return handle
 
 
-async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
+async def _watch(
+    setup: Setup, database: Database, spread: timedelta, args: argparse.Namespace
+) -> None:
     import asyncio
 
     from watcher.alerts import Dispatcher, DispatchSettings, web_base_url
@@ -82,7 +87,6 @@ async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     loop.set_exception_handler(_quiet_after_stop(stop))
-    targets = config.targets()
     # The dispatcher's sends block (Apprise is synchronous): it runs in a thread of its own,
     # delivering what the checks write to the outbox.
     dispatcher = Dispatcher(
@@ -101,7 +105,13 @@ async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
         ) as checker:
             async with started(checker, fetcher):
                 await _run_schedule(
-                    checker, targets, database, stop, spread=spread, alerting=len(subscriptions)
+                    checker,
+                    setup,
+                    database,
+                    stop,
+                    spread=spread,
+                    web=args if web_wanted(args) else None,
+                    dispatching=dispatching,
                 )
     finally:
         dispatcher.stop()
@@ -110,23 +120,55 @@ async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
 
 async def _run_schedule(
     checker: Checker,
-    targets: list[Target],
+    setup: Setup,
     database: Database,
     stop: asyncio.Event,
     *,
     spread: timedelta,
-    alerting: int,
+    web: argparse.Namespace | None,
+    dispatching: threading.Thread,
 ) -> None:
     from watcher.schedule import Schedule
 
+    targets = setup.config.targets()
     checker.register(targets, complete=True)
     schedule = Schedule(checker, targets, database, startup_spread=spread)
     schedule.start()
+    server = None if web is None else _serve(web, database, setup, schedule, dispatching)
     print(
-        f"watching {len(targets)} targets, alerting {alerting} subscriptions; "
+        f"watching {len(targets)} targets, alerting {len(setup.subscriptions)} subscriptions; "
         f"next check at {schedule.next_due():%Y-%m-%d %H:%M:%S} UTC; stop with Ctrl-C",
         flush=True,
     )
-    await stop.wait()
-    print("stopping: letting checks and the send in progress finish", flush=True)
-    await schedule.stop()
+    try:
+        await stop.wait()
+        print("stopping: letting checks and the send in progress finish", flush=True)
+    finally:
+        if server is not None:
+            server.stop()
+        await schedule.stop()
+
+
+def _serve(
+    args: argparse.Namespace,
+    database: Database,
+    setup: Setup,
+    schedule: Schedule,
+    dispatching: threading.Thread,
+) -> WebServer:
+    from watcher.web import Runtime
+
+    runtime = Runtime(
+        next_due=schedule.next_due_of,
+        trigger=schedule.check_now,
+        scheduler_alive=lambda: schedule.running,
+        dispatcher_alive=dispatching.is_alive,
+    )
+    return start_web(
+        database,
+        setup,
+        host=args.web_host,
+        port=args.web_port,
+        runtime=runtime,
+        any_port_if_busy=default_port_asked(args),
+    )

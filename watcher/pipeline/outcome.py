@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -37,3 +38,14 @@ class TargetState(StrEnum):
 
     # Its checks keep flapping: loads of the page disagree in ways that cannot be learned.
     UNSTABLE = "unstable"
+
+
+# A target is unstable when at least this many of its last checks were flaps.
+UNSTABLE_WINDOW = 6
+UNSTABLE_FLAPS = 3
+
+
+def is_unstable(recent_outcomes: Iterable[str]) -> bool:
+    """Whether a target whose last `UNSTABLE_WINDOW` checks ended so keeps flapping."""
+    flaps = sum(1 for outcome in recent_outcomes if outcome == CheckOutcome.FLAP.value)
+    return flaps >= UNSTABLE_FLAPS

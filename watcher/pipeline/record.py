@@ -43,7 +43,12 @@ from watcher.pipeline.decide import (
     Verdict,
 )
 from watcher.pipeline.evidence import keep_evidence
-from watcher.pipeline.outcome import CheckOutcome, TargetState
+from watcher.pipeline.outcome import (
+    UNSTABLE_WINDOW,
+    CheckOutcome,
+    TargetState,
+    is_unstable,
+)
 from watcher.pipeline.page import Page
 from watcher.pipeline.report import CheckReport
 from watcher.stored import finding_spec, mask_spec, stored_mask
@@ -223,7 +228,8 @@ class Recorder:
                     notes=loaded.notes,
                 )
             )
-            unstable = _unstable(repo.recent_checks(target.id, limit=UNSTABLE_WINDOW))
+            recent = repo.recent_checks(target.id, limit=UNSTABLE_WINDOW)
+            unstable = is_unstable(check.outcome for check in recent)
         volatile = verdict.volatile if isinstance(verdict, Flapped) else ()
         return CheckReport.of(
             target,
@@ -292,9 +298,6 @@ class Recorder:
         )
 
 
-# A target is unstable when at least this many of its last checks were flaps.
-UNSTABLE_WINDOW = 6
-UNSTABLE_FLAPS = 3
 # How far back a streak of "page not found" checks is looked for.
 GONE_LOOKBACK = 50
 
@@ -345,11 +348,6 @@ def _outcome(verdict: Verdict, stored: Stored | None, change: ChangeRecord | Non
 
 def _found_gone(check: CheckRecord) -> bool:
     return check.failure_kind == FailureKind.NOT_FOUND.value
-
-
-def _unstable(recent: Sequence[CheckRecord]) -> bool:
-    flaps = sum(1 for check in recent if check.outcome == CheckOutcome.FLAP.value)
-    return flaps >= UNSTABLE_FLAPS
 
 
 def append_version(
