@@ -5,7 +5,7 @@ Knows nothing of `watcher`. Entry point: `Database(url)`; see `storage.db` for i
 """
 
 from storage.db import Database
-from storage.errors import StorageError, VersionConflictError
+from storage.errors import SlotTakenError, StorageError, VersionConflictError
 from storage.records import (
     DELIVERY_MODES,
     DELIVERY_STATUSES,
@@ -21,12 +21,14 @@ from storage.records import (
     FindingSpec,
     JsonObject,
     LeaseRecord,
+    ScheduleRecord,
     SnapshotRecord,
     SnapshotSummary,
     TargetRecord,
     TargetSpec,
     VolatileSpanRecord,
     VolatileSpanSpec,
+    WorkerStatusRecord,
 )
 from storage.repository import Repository, content_sha256
 
@@ -47,6 +49,8 @@ __all__ = [
     "JsonObject",
     "LeaseRecord",
     "Repository",
+    "ScheduleRecord",
+    "SlotTakenError",
     "SnapshotRecord",
     "SnapshotSummary",
     "StorageError",
@@ -55,5 +59,6 @@ __all__ = [
     "VersionConflictError",
     "VolatileSpanRecord",
     "VolatileSpanSpec",
+    "WorkerStatusRecord",
     "content_sha256",
 ]

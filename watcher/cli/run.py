@@ -75,6 +75,7 @@ async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
     from watcher.alerts import Dispatcher, DispatchSettings, web_base_url
     from watcher.fetch.playwright_fetcher import PlaywrightFetcher
     from watcher.pipeline import Checker
+    from watcher.scheduling import PoliteFetcher
 
     config, subscriptions = setup.config, setup.subscriptions
     stop = asyncio.Event()
@@ -92,12 +93,19 @@ async def _watch(setup: Setup, database: Database, spread: timedelta) -> None:
     dispatching.start()
     try:
         fetcher = PlaywrightFetcher(browser_settings(config))
+        polite = PoliteFetcher(fetcher, config.politeness)
         with Checker(
-            fetcher, database, page_limits=fetcher.settings.limits, subscriptions=subscriptions
+            polite, database, page_limits=fetcher.settings.limits, subscriptions=subscriptions
         ) as checker:
             async with started(checker, fetcher):
                 await _run_schedule(
-                    checker, targets, database, stop, spread=spread, alerting=len(subscriptions)
+                    checker,
+                    targets,
+                    database,
+                    stop,
+                    spread=spread,
+                    alerting=len(subscriptions),
+                    max_running=2 * config.browser.max_concurrency,
                 )
     finally:
         dispatcher.stop()
@@ -112,15 +120,16 @@ async def _run_schedule(
     *,
     spread: timedelta,
     alerting: int,
+    max_running: int,
 ) -> None:
     from watcher.schedule import Schedule
 
     checker.register(targets, complete=True)
-    schedule = Schedule(checker, targets, database, startup_spread=spread)
-    schedule.start()
+    schedule = Schedule(checker, targets, database, startup_spread=spread, max_running=max_running)
+    await schedule.start()
     print(
         f"watching {len(targets)} targets, alerting {alerting} subscriptions; "
-        f"next check at {schedule.next_due():%Y-%m-%d %H:%M:%S} UTC; stop with Ctrl-C",
+        f"next check at {await schedule.next_due():%Y-%m-%d %H:%M:%S} UTC; stop with Ctrl-C",
         flush=True,
     )
     await stop.wait()

@@ -10,6 +10,7 @@ from watcher.health.rules import (
     PageHealth,
     assess_content,
     assess_page,
+    declared_variants,
     failed_check,
 )
 from watcher.health.text import assess_text
@@ -20,5 +21,6 @@ __all__ = [
     "assess_content",
     "assess_page",
     "assess_text",
+    "declared_variants",
     "failed_check",
 ]

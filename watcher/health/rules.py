@@ -90,6 +90,17 @@ def _view(page_html: str) -> _PageView:
     return _PageView(text.lower(), dialog_text.lower(), has_password_field=password)
 
 
+def _declared(text: str) -> frozenset[str]:
+    markers = load_markers()
+    return frozenset().union(*(v for phrase, v in markers.variants if phrase in text))
+
+
+def declared_variants(page_html: str) -> frozenset[str]:
+    """The legal variants a rendered page says it is (its controller line): empty when it
+    names none, as help pages do."""
+    return _declared(_view(page_html).text)
+
+
 def failed_check(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
     """The failed check a rendered page amounts to, keeping what the fetch knew."""
     return FetchFailure(
@@ -170,7 +181,7 @@ def _page_failure(
     if expected_variant:
         # A page may name several controllers (the Brazilian text names Meta Platforms, Inc.
         # and its Brazilian representative): it was served any variant one of them stands for.
-        declared = frozenset().union(*(v for phrase, v in markers.variants if phrase in view.text))
+        declared = _declared(view.text)
         if declared and expected_variant not in declared:
             shown = "/".join(sorted(declared))
             return failed_check(
