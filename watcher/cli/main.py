@@ -33,10 +33,11 @@ from watcher.cli import (
     run,
     subscriptions,
     validate,
+    worker,
 )
 from watcher.errors import ConfigError, WatcherError
 
-LOGGING_COMMANDS = frozenset({"run", "dispatch"})
+LOGGING_COMMANDS = frozenset({"run", "dispatch", "worker"})
 
 # 128 + SIGPIPE: what a shell reports for a program whose reader went away.
 EXIT_OUTPUT_CLOSED = 141
@@ -54,6 +55,7 @@ COMMANDS = (
     deliveries,
     dispatch,
     noise,
+    worker,
 )
 
 

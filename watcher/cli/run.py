@@ -8,7 +8,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from watcher.cli.common import browser_settings, open_database, started
@@ -39,6 +39,12 @@ def add_parser(commands: Any) -> None:
         metavar="SECONDS",
         help="spread the first checks of due targets over this many seconds (default 60)",
     )
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="queue due checks for `watcher worker` processes ($WATCHER_BROKER) instead of "
+        "checking here",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -47,11 +53,65 @@ def run(args: argparse.Namespace) -> int:
 
     setup = load_setup(config_path(args.config))
     database = open_database(args.db)
+    spread = timedelta(seconds=args.startup_spread)
     try:
-        asyncio.run(_watch(setup, database, timedelta(seconds=args.startup_spread)))
+        if args.distributed:
+            _dispatch_distributed(setup, database, spread)
+        else:
+            asyncio.run(_watch(setup, database, spread))
     finally:
         database.dispose()
     return 0
+
+
+def _dispatch_distributed(setup: Setup, database: Database, spread: timedelta) -> None:
+    """Queue due checks for the workers and deliver alerts, until SIGTERM or Ctrl-C."""
+    from notifiers.apprise_log import redacting_filter
+    from notifiers.redact import url_secrets
+    from watcher.alerts import Dispatcher, DispatchSettings, web_base_url
+    from watcher.distributed.app import broker_url, make_app, visibility_timeout
+    from watcher.distributed.enqueue import Enqueuer, celery_sender
+    from watcher.stored import register_targets
+
+    config = setup.config
+    targets = config.targets()
+    broker = broker_url()
+    redacting_filter().add_secrets(url_secrets(broker))
+    app = make_app(broker)
+    register_targets(database, targets, datetime.now(UTC), complete=True)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    # A slot queued this long ago and still not checked lost its task: queue it again.
+    requeue_after = timedelta(seconds=2 * visibility_timeout())
+    enqueuer = Enqueuer(
+        database,
+        targets,
+        celery_sender(app),
+        requeue_after=requeue_after,
+        startup_spread=spread,
+    )
+    dispatcher = Dispatcher(
+        database, setup.subscriptions, settings=DispatchSettings(base_url=web_base_url())
+    )
+    threads = [
+        threading.Thread(target=enqueuer.run, name="enqueuer", daemon=True),
+        threading.Thread(target=dispatcher.run, name="dispatcher", daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    print(
+        f"dispatching {len(targets)} targets to the regions' queues "
+        f"({', '.join(sorted({t.region_id for t in targets}))}), alerting "
+        f"{len(setup.subscriptions)} subscriptions; stop with Ctrl-C",
+        flush=True,
+    )
+    stop.wait()
+    print("stopping: letting the send in progress finish", flush=True)
+    enqueuer.stop()
+    dispatcher.stop()
+    for thread in threads:
+        thread.join()
 
 
 def _quiet_after_stop(

@@ -54,7 +54,7 @@ from watcher.pipeline.outcome import CheckOutcome, CheckProblem
 from watcher.pipeline.page import Page, PageRules, load_page
 from watcher.pipeline.record import Recorder, Slot
 from watcher.pipeline.report import CheckReport
-from watcher.stored import target_spec
+from watcher.stored import register_targets
 
 log = logging.getLogger("watcher.check")
 
@@ -116,11 +116,7 @@ class Checker:
 
     def register(self, targets: Sequence[Target], *, complete: bool = False) -> None:
         """Record the targets; with `complete`, targets not among them are deactivated."""
-        now = self.clock()
-        with self.database.transaction() as repo:
-            repo.upsert_targets([target_spec(t) for t in targets], now)
-            if complete:
-                repo.deactivate_targets_except([t.id for t in targets], now)
+        register_targets(self.database, targets, self.clock(), complete=complete)
 
     async def check_many(
         self,
