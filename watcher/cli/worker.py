@@ -75,7 +75,13 @@ def _probe_every(raw: str) -> timedelta:
     return every
 
 
+def _keep_logging(**_: object) -> None:
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    from celery.signals import setup_logging
+
     from notifiers.apprise_log import redacting_filter
     from notifiers.redact import url_secrets
     from watcher.distributed.app import broker_url, make_app, queue_for
@@ -124,6 +130,9 @@ def run(args: argparse.Namespace) -> int:
             f"{', '.join(accepted) or 'none yet'}; {concurrency} checks at a time",
             flush=True,
         )
+        # Keep watcher's own logging (one line per check, secrets redacted): with a receiver
+        # connected to this signal Celery leaves the logging configuration alone.
+        setup_logging.connect(_keep_logging, weak=False)
         argv = [
             "worker",
             "--pool=threads",

@@ -27,7 +27,8 @@ def redact(text: str) -> str:
 
 
 def queue_for(region_id: str) -> str:
-    return f"{QUEUE_PREFIX}{region_id}"
+    """The region's queue; $WATCHER_QUEUE_PREFIX lets several installations share a broker."""
+    return f"{os.environ.get('WATCHER_QUEUE_PREFIX', QUEUE_PREFIX)}{region_id}"
 
 
 def broker_url() -> str:
