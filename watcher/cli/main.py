@@ -28,6 +28,7 @@ from watcher.cli import (
     deliveries,
     demo,
     dispatch,
+    health,
     noise,
     notify,
     run,
@@ -55,6 +56,7 @@ COMMANDS = (
     deliveries,
     dispatch,
     noise,
+    health,
     worker,
 )
 
