@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import Database
-from watcher.config import parse_config
+from watcher.config import Target, parse_config
 from watcher.distributed.enqueue import enqueue_due
 from watcher.distributed.status import health_report, metrics_text
 from watcher.fetch.base import FailureKind, FetchFailure, FetchRequest
 from watcher.fetch.static import StaticFetcher
-from watcher.pipeline import Analysis, Checker, CheckOutcome
-from watcher.schedule import register_schedule
+from watcher.pipeline import Analysis, Checker, CheckOutcome, CheckReport
+from watcher.schedule import Schedule, register_schedule
 
 NOW = datetime(2026, 5, 27, 9, 0, tzinfo=UTC)
 INTERVAL = timedelta(hours=6)
@@ -198,3 +198,42 @@ def test_health_names_a_worker_refusing_a_region(database: Database) -> None:
     metrics = metrics_text(database, NOW + timedelta(seconds=30))
     assert 'watcher_worker_region_refused{worker="host:1:abcd",region="fr"} 1' in metrics
     assert 'watcher_worker_up{worker="host:1:abcd",region="de"} 1' in metrics
+
+
+def test_the_embedded_loop_checks_what_is_due_and_leaves_a_leased_target(
+    database: Database,
+) -> None:
+    fr, de = parse_config(CONFIG).targets()
+    clock = Clock()
+    fetcher = StaticFetcher({fr.id: PAGE, de.id: PAGE})
+
+    async def go() -> None:
+        with _checker(database, fetcher, clock) as checker:
+            checker.register([fr, de])
+            with database.transaction() as repo:  # another host is checking `de`
+                repo.acquire_lease(de.id, "elsewhere:1:ab", NOW, NOW + timedelta(minutes=5))
+            schedule = Schedule(
+                checker, [fr, de], database, startup_spread=timedelta(0), clock=clock
+            )
+            finished = asyncio.Event()
+            checked: list[str] = []
+            original = checker.check
+
+            async def check(target: Target, *, due: datetime | None = None) -> CheckReport:
+                report = await original(target, due=due)
+                checked.append(f"{target.id}:{report.outcome.value}")
+                if len(checked) == 2:
+                    finished.set()
+                return report
+
+            checker.check = check  # type: ignore[method-assign]
+            await schedule.start()
+            await asyncio.wait_for(finished.wait(), 60)
+            await schedule.stop()
+            assert sorted(checked) == [f"{de.id}:skipped", f"{fr.id}:first"]
+
+    asyncio.run(go())
+    with database.reader() as repo:
+        schedules = repo.schedules()
+    assert schedules[fr.id].next_due_at == NOW + INTERVAL
+    assert schedules[de.id].next_due_at == NOW  # still due: its check is someone else's

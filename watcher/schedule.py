@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import Database, ScheduleRecord, StorageError
 from watcher.config import Target
-from watcher.pipeline import Checker
+from watcher.pipeline import Checker, CheckOutcome
 from watcher.scheduling.backoff import first_due
 
 log = logging.getLogger("watcher.schedule")
@@ -92,6 +92,8 @@ class Schedule:
         self.max_running = max_running
         self.clock = clock
         self._running: dict[str, asyncio.Task[None]] = {}
+        # Targets another process was checking when we tried: left alone until then.
+        self._resting: dict[str, datetime] = {}
         self._wake = asyncio.Event()
         self._stopping = False
         self._loop_task: asyncio.Task[None] | None = None
@@ -134,7 +136,9 @@ class Schedule:
 
         due, following = await asyncio.to_thread(read)
         room = self.max_running - len(self._running)
-        for row in pick_due(due, self._running, self.targets, room):
+        self._resting = {t: until for t, until in self._resting.items() if until > now}
+        busy = self._running.keys() | self._resting.keys()
+        for row in pick_due(due, busy, self.targets, room):
             target = self.targets[row.target_id]
             task = asyncio.create_task(self.run_job(target, row.next_due_at))
             self._running[target.id] = task
@@ -145,7 +149,11 @@ class Schedule:
     async def run_job(self, target: Target, due: datetime | None = None) -> None:
         """One check of `target` for the slot `due`, never an exception."""
         try:
-            await self.checker.check(target, due=due)  # it logs its own line
+            report = await self.checker.check(target, due=due)  # it logs its own line
+            if report.outcome is CheckOutcome.SKIPPED:
+                # Leased by another process (a `watcher check`): look again after a while
+                # rather than at once.
+                self._resting[target.id] = self.clock() + POLL
         except StorageError as error:
             # The database is away: one line per check until it is back.
             log.error(
