@@ -140,9 +140,14 @@ def run_once(
         with database.transaction() as repo:
             repo.ensure_scheduled({t.id: now for t in targets}, now)
         app = make_app(broker)
-        queued = enqueue_due(
-            database, targets, celery_sender(app), now, requeue_after=timedelta(hours=1)
-        )
+        queued = 0
+        while True:  # a round queues a batch at most
+            more = enqueue_due(
+                database, targets, celery_sender(app), now, requeue_after=timedelta(hours=1)
+            )
+            if not more:
+                break
+            queued += more
         app.close()
         database.dispose()
         workers = [Worker(config, db_url, env, args.concurrency) for _ in range(count)]
