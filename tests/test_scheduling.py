@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import ScheduleRecord
 from watcher.config import PolitenessConfig, parse_config
+from watcher.distributed.status import host_politeness
 from watcher.fetch.base import FetchRequest, FetchResult
 from watcher.schedule import first_due_times, pick_due
 from watcher.scheduling import (
@@ -187,3 +188,15 @@ def test_politeness_is_read_from_sources_yaml_and_checked() -> None:
         assert "min_spacing must be between 0s and 10m" in str(error)
     else:
         raise AssertionError("a spacing of 2h was accepted")
+
+
+def test_host_politeness_lists_each_hosts_policy_for_the_web_app() -> None:
+    config = parse_config(CONFIG)
+    rows = {row["host"]: row for row in host_politeness(config.targets(), config.politeness)}
+    assert rows["help.instagram.com"]["min_spacing_s"] == 10
+    assert rows["www.facebook.com"] == {
+        "host": "www.facebook.com",
+        "held_back": True,
+        "max_concurrent": 2,
+        "min_spacing_s": 3,
+    }

@@ -4,16 +4,20 @@ database and the time (the web app calls them; nothing here serves HTTP).
 - `health_report(database, now)`: a JSON-ready dict with `ok`, the workers seen lately with the
   regions each refuses and why, the regions no live worker takes, and the targets backing off.
 - `metrics_text(database, now)`: the same as Prometheus text.
+- `target_backoff(schedule)` and `host_politeness(targets, politeness)`: for a target's page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from storage import Database, ScheduleRecord, WorkerStatusRecord
+from watcher.config import PolitenessConfig, Target
 from watcher.scheduling.backoff import SLOWING_KINDS
+from watcher.scheduling.politeness import HostPacer, host_of
 
 # A worker not heard from for this long (three heartbeats and some) is taken for gone.
 WORKER_GONE_AFTER = timedelta(minutes=2)
@@ -45,6 +49,26 @@ def target_backoff(schedule: ScheduleRecord) -> dict[str, Any]:
         "backing_off": schedule.failures > 0,
         "slowed_by_host": schedule.last_failure_kind in SLOWING_KINDS,
     }
+
+
+def host_politeness(
+    targets: Sequence[Target], politeness: PolitenessConfig
+) -> list[dict[str, Any]]:
+    """How each host of `targets` is fetched (per process): at most how many pages at once, and
+    how far apart their starts are; `held_back` False for a loopback host nobody configured."""
+    pacer = HostPacer(politeness)
+    rows = []
+    for host in sorted({host_of(t.url) for t in targets}):
+        policy = pacer.policy(host)
+        rows.append(
+            {
+                "host": host,
+                "held_back": policy is not None,
+                "max_concurrent": policy.max_concurrent if policy else None,
+                "min_spacing_s": policy.min_spacing.total_seconds() if policy else None,
+            }
+        )
+    return rows
 
 
 def health_report(database: Database, now: datetime) -> dict[str, Any]:
