@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import redis
@@ -45,6 +46,9 @@ def redis_broker() -> Iterator[tuple[str, str]]:
 class WorkerProcess:
     """One `watcher worker` process; its output lines land in `lines`."""
 
+    # Every worker started, so a failed test's teardown can end those still running.
+    started: ClassVar[list[WorkerProcess]] = []
+
     def __init__(
         self,
         config: Path,
@@ -75,6 +79,7 @@ class WorkerProcess:
         )
         # Several workers may share one queue of lines: their checks, in the order they end.
         self.lines: queue.Queue[str] = lines if lines is not None else queue.Queue()
+        WorkerProcess.started.append(self)
         self.seen: list[str] = []
         self.printed: list[str] = []  # every line this worker printed
         threading.Thread(target=self._read, daemon=True).start()
@@ -113,6 +118,12 @@ class WorkerProcess:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+
+
+def kill_leftovers() -> None:
+    """SIGKILL the workers a test started and did not stop (it failed before it could)."""
+    while WorkerProcess.started:
+        WorkerProcess.started.pop().kill()
 
 
 def check_lines(worker: WorkerProcess, count: int, timeout: float = 180) -> list[str]:

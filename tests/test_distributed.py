@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from distributed_harness import WorkerProcess, check_lines, redis_broker
+from distributed_harness import WorkerProcess, check_lines, kill_leftovers, redis_broker
 from sqlalchemy import text
 
 from storage import Database
@@ -32,6 +32,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 # A page that renders 0.4 s after load: a check mostly waits, as on the real site.
 RENDER_DELAY_MS = 400
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left() -> Iterator[None]:
+    yield
+    kill_leftovers()
 
 
 @pytest.fixture
