@@ -6,7 +6,7 @@ Knows nothing of `watcher`. Entry point: `Database(url)`; see `storage.db` for i
 
 from storage.blobs import BlobStore
 from storage.db import Database
-from storage.errors import BlobError, StorageError, VersionConflictError
+from storage.errors import BlobError, SlotTakenError, StorageError, VersionConflictError
 from storage.evidence import EvidenceChainRecord, EvidenceSpec
 from storage.records import (
     DELIVERY_MODES,
@@ -23,12 +23,14 @@ from storage.records import (
     FindingSpec,
     JsonObject,
     LeaseRecord,
+    ScheduleRecord,
     SnapshotRecord,
     SnapshotSummary,
     TargetRecord,
     TargetSpec,
     VolatileSpanRecord,
     VolatileSpanSpec,
+    WorkerStatusRecord,
 )
 from storage.repository import Repository, content_sha256
 
@@ -53,6 +55,8 @@ __all__ = [
     "JsonObject",
     "LeaseRecord",
     "Repository",
+    "ScheduleRecord",
+    "SlotTakenError",
     "SnapshotRecord",
     "SnapshotSummary",
     "StorageError",
@@ -61,5 +65,6 @@ __all__ = [
     "VersionConflictError",
     "VolatileSpanRecord",
     "VolatileSpanSpec",
+    "WorkerStatusRecord",
     "content_sha256",
 ]

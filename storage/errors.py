@@ -69,3 +69,14 @@ class BlobError(StorageError):
 
     def __init__(self, message: str) -> None:
         super().__init__("evidence store", message)
+
+
+class SlotTakenError(StorageError):
+    """A check of the target for this scheduled slot is already recorded (a task delivered
+    twice). Nothing was written."""
+
+    def __init__(self, target_id: str, slot: str) -> None:
+        self.target_id = target_id
+        self.database = ""
+        self.message = f"{target_id}: the check due at {slot} is already recorded"
+        Exception.__init__(self, self.message)

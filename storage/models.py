@@ -140,7 +140,10 @@ class Check(Base):
     """Every attempt to check a target, including failures: the service's own health record."""
 
     __tablename__ = "checks"
-    __table_args__ = (Index("ix_checks_target_id_id", "target_id", "id"),)
+    __table_args__ = (
+        Index("ix_checks_target_id_id", "target_id", "id"),
+        Index("uq_checks_target_id_slot", "target_id", "slot", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"))
@@ -156,6 +159,10 @@ class Check(Base):
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
     # What a check that went on noticed about the page, e.g. a consent dialog left open.
     notes: Mapped[list[str]]
+    # The scheduled time this check was run for (None: asked for by hand). Unique per target,
+    # so a task delivered twice (a worker killed after recording, before acknowledging) cannot
+    # be recorded twice.
+    slot: Mapped[datetime | None]
 
 
 class TargetLease(Base):
@@ -170,6 +177,41 @@ class TargetLease(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class TargetSchedule(Base):
+    """When a target is next due, shared by every process: `watcher run`, `watcher check` and the
+    workers. Advanced in the transaction that records a check, so missed runs coalesce into one
+    and a restart resumes where the schedule was.
+
+    `failures` counts the failed checks in a row (0 after a success): the backoff. `queued_slot`
+    is the due time a dispatcher has handed to the queue, with `queued_at`, so it is queued once.
+    """
+
+    __tablename__ = "target_schedule"
+
+    target_id: Mapped[str] = mapped_column(ForeignKey("targets.id"), primary_key=True)
+    next_due_at: Mapped[datetime] = mapped_column(index=True)
+    failures: Mapped[int]
+    last_failure_kind: Mapped[str | None] = mapped_column(String(50))
+    queued_slot: Mapped[datetime | None]
+    queued_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class WorkerStatus(Base):
+    """A distributed worker as it last said it was: its regions, those it refuses (served
+    another region's legal variant) with the reason, and when it was last seen."""
+
+    __tablename__ = "worker_status"
+
+    worker_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    regions: Mapped[list[str]]
+    refused: Mapped[dict[str, Any]]
+    checks_done: Mapped[int]
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+    stopped: Mapped[bool]
 
 
 class VolatileSpan(Base):

@@ -90,6 +90,8 @@ class CheckSpec:
     snapshot_id: int | None = None
     change_id: int | None = None
     notes: tuple[str, ...] = ()
+    # The scheduled due time this check ran for; None for a check asked for by hand.
+    slot: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,32 @@ class LeaseRecord:
     holder: str
     acquired_at: datetime
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ScheduleRecord:
+    """When a target is next due and how its last checks went (the backoff)."""
+
+    target_id: str
+    next_due_at: datetime
+    failures: int
+    last_failure_kind: str | None
+    queued_slot: datetime | None
+    queued_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class WorkerStatusRecord:
+    """A distributed worker as it last reported itself."""
+
+    worker_id: str
+    regions: tuple[str, ...]
+    refused: dict[str, str]  # region → why the worker does not take its tasks
+    checks_done: int
+    started_at: datetime
+    seen_at: datetime
+    stopped: bool
 
 
 VOLATILE_STATES = frozenset({"learned", "pinned", "dropped"})

@@ -393,7 +393,7 @@ def test_misspelt_subscriptions_key_is_named(tmp_path: Path) -> None:
         line_of(text, "subscription:"),
         "subscription",
         "unknown key 'subscription'; did you mean 'subscriptions'?",
-        "allowed keys: regions, defaults, browser, sources, subscriptions",
+        "allowed keys: regions, defaults, browser, politeness, sources, subscriptions",
     )
 
 

@@ -6,8 +6,12 @@ outcomes) as plain strings; these functions are the only place they cross.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from storage import (
     ChangeRecord,
+    Database,
     FindingRecord,
     FindingSpec,
     TargetSpec,
@@ -17,6 +21,16 @@ from storage import (
 from watcher.classify import Finding, FindingKind, Severity
 from watcher.config import Target
 from watcher.diff.volatile import Mask
+
+
+def register_targets(
+    database: Database, targets: Sequence[Target], now: datetime, *, complete: bool = False
+) -> None:
+    """Record the targets; with `complete`, targets not among them are deactivated."""
+    with database.transaction() as repo:
+        repo.upsert_targets([target_spec(t) for t in targets], now)
+        if complete:
+            repo.deactivate_targets_except([t.id for t in targets], now)
 
 
 def target_spec(target: Target) -> TargetSpec:

@@ -35,6 +35,13 @@ Changes
 Leases (one process checks a target at a time)
     acquire_lease(target_id, holder, now, until)  None when taken, else the other holder's lease
     release_lease(target_id, holder), release_leases_of(holders), get_lease(id), lease_holders()
+Schedule (shared by every process; advanced in the transaction that records a check)
+    ensure_scheduled(first_due, now), schedule_of(target_id), schedules(target_ids)
+    set_schedule(target_id, next_due_at, failures, last_failure_kind, now)
+    due_schedules(now, requeue_before, limit), mark_queued(target_id, slot, now, requeue_before)
+    checks_between(start, end); slot_checked(target_id, slot) with the checks
+Workers (distributed mode)
+    report_worker(worker_id, regions, refused, checks_done, now, stopped), worker_statuses(...)
 Volatile spans (what differs between two loads of one page, masked in later comparisons)
     learn_volatile_spans(target_id, specs, now), volatile_spans(target_id, masked_only)
     set_volatile_span_state(id, state), forget_learned_spans(target_id)
@@ -60,9 +67,11 @@ from storage.repository.checks import CheckMethods
 from storage.repository.evidence import EvidenceMethods
 from storage.repository.leases import LeaseMethods
 from storage.repository.outbox import OutboxMethods
+from storage.repository.schedule import ScheduleMethods
 from storage.repository.snapshots import SnapshotMethods, content_sha256
 from storage.repository.targets import TargetMethods
 from storage.repository.volatile import VolatileMethods
+from storage.repository.workers import WorkerStatusMethods
 
 __all__ = ["MAX_PAGE", "Repository", "content_sha256"]
 
@@ -76,5 +85,7 @@ class Repository(
     OutboxMethods,
     LeaseMethods,
     VolatileMethods,
+    ScheduleMethods,
+    WorkerStatusMethods,
 ):
     """All repository methods over one session (see the module docstring for the list)."""

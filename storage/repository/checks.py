@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from storage.convert import check_record, require_aware
+from storage.errors import SlotTakenError
 from storage.models import Change, Check
 from storage.records import CheckRecord, CheckSpec
 from storage.repository.base import RepositoryBase, page_size
@@ -29,9 +33,18 @@ class CheckMethods(RepositoryBase):
             snapshot_id=spec.snapshot_id,
             change_id=spec.change_id,
             notes=list(spec.notes),
+            slot=spec.slot,
         )
+        if spec.slot is not None and self.slot_checked(spec.target_id, spec.slot):
+            raise SlotTakenError(spec.target_id, spec.slot.isoformat())
         self._session.add(check)
-        self._session.flush()
+        try:
+            self._session.flush()
+        except IntegrityError as error:
+            # Two writers raced past the read above: the unique (target, slot) index decides.
+            if spec.slot is None or "slot" not in str(error.orig):
+                raise
+            raise SlotTakenError(spec.target_id, spec.slot.isoformat()) from error
         if spec.change_id is not None:
             self._session.execute(
                 update(Change)
@@ -40,6 +53,12 @@ class CheckMethods(RepositoryBase):
                 .execution_options(synchronize_session=False)
             )
         return check_record(check)
+
+    def slot_checked(self, target_id: str, slot: datetime) -> bool:
+        """Whether a check of the target for this slot is recorded."""
+        require_aware(slot, "slot")
+        statement = select(Check.id).where(Check.target_id == target_id, Check.slot == slot)
+        return self._session.execute(statement.limit(1)).first() is not None
 
     def recent_checks(self, target_id: str, limit: int = 20) -> list[CheckRecord]:
         statement = (

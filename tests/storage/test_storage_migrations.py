@@ -16,6 +16,8 @@ TABLES = {"targets", "snapshot_contents", "snapshots", "checks", "changes", "fin
     "deliveries",
     "delivery_attempts",
     "target_leases",
+    "target_schedule",
+    "worker_status",
     "volatile_spans",
     "evidence_records",
 }
@@ -31,7 +33,7 @@ def test_upgrade_builds_every_table_from_an_empty_database(empty_database: Datab
 
     empty_database.upgrade()
 
-    assert empty_database.current_revision() == empty_database.head_revision() == "0005"
+    assert empty_database.current_revision() == empty_database.head_revision() == "0006"
     assert _tables(empty_database) == TABLES
 
 
@@ -76,7 +78,7 @@ def test_indexes_for_the_repository_queries_exist(database: Database) -> None:
 
 def test_upgrade_twice_is_harmless(database: Database) -> None:
     database.upgrade()
-    assert database.current_revision() == "0005"
+    assert database.current_revision() == "0006"
 
 
 def test_downgrade_to_nothing_and_back(database: Database) -> None:

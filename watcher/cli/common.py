@@ -71,11 +71,13 @@ def run_pass(
 
     from watcher.fetch.playwright_fetcher import PlaywrightFetcher
     from watcher.pipeline import Checker
+    from watcher.scheduling import PoliteFetcher
 
     async def go() -> list[CheckReport]:
         fetcher = PlaywrightFetcher(browser_settings(config))
+        polite = PoliteFetcher(fetcher, config.politeness)
         with Checker(
-            fetcher,
+            polite,
             database,
             page_limits=fetcher.settings.limits,
             subscriptions=subscriptions,

@@ -29,6 +29,7 @@ from watcher.cli import (
     demo,
     dispatch,
     export,
+    health,
     noise,
     notify,
     run,
@@ -36,10 +37,11 @@ from watcher.cli import (
     subscriptions,
     validate,
     verify,
+    worker,
 )
 from watcher.errors import ConfigError, WatcherError
 
-LOGGING_COMMANDS = frozenset({"run", "dispatch", "serve"})
+LOGGING_COMMANDS = frozenset({"run", "dispatch", "serve", "worker"})
 
 # 128 + SIGPIPE: what a shell reports for a program whose reader went away.
 EXIT_OUTPUT_CLOSED = 141
@@ -60,6 +62,8 @@ COMMANDS = (
     noise,
     verify,
     export,
+    health,
+    worker,
 )
 
 

@@ -11,6 +11,7 @@ the process-wide log filter: whatever logs them later, at any level, prints them
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +34,9 @@ def load_setup(path: Path) -> Setup:
     from notifiers.redact import url_secrets
     from watcher.alerts.subscriptions import resolve_subscriptions
     from watcher.config import load_config
+    from watcher.config.environment import with_proxy_environment
 
-    config = load_config(path)
+    config = with_proxy_environment(load_config(path), os.environ)
     subscriptions = resolve_subscriptions(config)
     redacting_filter().add_secrets(_secrets(config, subscriptions, url_secrets))
     return Setup(config=config, subscriptions=subscriptions)

@@ -8,6 +8,8 @@ from watcher.config.models import (
     ActionConfig,
     BrowserConfig,
     DefaultsConfig,
+    HostPolitenessConfig,
+    PolitenessConfig,
     RegionConfig,
     SourceConfig,
 )
@@ -20,7 +22,9 @@ __all__ = [
     "BrowserConfig",
     "Config",
     "DefaultsConfig",
+    "HostPolitenessConfig",
     "InvalidConfigError",
+    "PolitenessConfig",
     "RegionConfig",
     "SourceConfig",
     "SubscriptionConfig",

@@ -88,6 +88,7 @@ def _parse(text: str, file: str) -> Config:
         browser=model.browser,
         sources=tuple(model.sources),
         subscriptions=tuple(model.subscriptions),
+        politeness=model.politeness,
         locations=locations,
     )
 

@@ -50,6 +50,8 @@ MIN_INTERVAL = timedelta(minutes=1)
 MIN_TIMEOUT = timedelta(seconds=1)
 MAX_TIMEOUT = timedelta(minutes=10)
 MAX_SPAN = timedelta(days=90)
+MAX_SPACING = timedelta(minutes=10)
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9-]{1,63}$")
 # A page answering 404/410 on consecutive checks for this long is recorded as removed.
 DEFAULT_REMOVED_AFTER = timedelta(hours=12)
 
@@ -143,6 +145,16 @@ def _span(value: timedelta) -> timedelta:
     return check_range(value, what="removed_after", least=timedelta(0), most=MAX_SPAN)
 
 
+def _spacing(value: timedelta) -> timedelta:
+    return check_range(value, what="min_spacing", least=timedelta(0), most=MAX_SPACING)
+
+
+def _host(value: str) -> str:
+    if not _HOST.match(value):
+        raise ValueError(f"expected a host name like 'www.facebook.com', got {value!r}")
+    return value.lower()
+
+
 def _timeout(value: timedelta) -> timedelta:
     return check_range(value, what="timeout", least=MIN_TIMEOUT, most=MAX_TIMEOUT)
 
@@ -153,6 +165,8 @@ SourceId = Annotated[str, AfterValidator(_source_id)]
 Interval = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_interval)]
 Timeout = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_timeout)]
 Span = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_span)]
+Spacing = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_spacing)]
+HostName = Annotated[str, AfterValidator(_host)]
 Selectors = Annotated[list[Text], BeforeValidator(_one_or_many)]
 PageBytes = Annotated[int, BeforeValidator(parse_size), AfterValidator(_page_bytes)]
 
@@ -197,6 +211,23 @@ class BrowserConfig(_Strict):
     max_text_chars: int = Field(
         default=PageLimits.max_text_chars, ge=TEXT_CHARS_RANGE[0], le=TEXT_CHARS_RANGE[1]
     )
+
+
+class HostPolitenessConfig(_Strict):
+    """How one host is fetched: at most `max_concurrent` pages at once, starts `min_spacing`
+    apart. Either key left out takes the value of `politeness:`."""
+
+    max_concurrent: int | None = Field(default=None, ge=1, le=64)
+    min_spacing: Spacing | None = None
+
+
+class PolitenessConfig(_Strict):
+    """Per host and per process (each worker has its own egress, and Meta limits by address).
+    The defaults fit Meta's hosts: two pages at once, starts three seconds apart."""
+
+    max_concurrent: int = Field(default=2, ge=1, le=64)
+    min_spacing: Spacing = timedelta(seconds=3)
+    hosts: dict[HostName, HostPolitenessConfig] = {}
 
 
 class FillStep(_Strict):
@@ -272,4 +303,5 @@ class ConfigModel(_Strict):
     regions: dict[RegionId, RegionConfig] = Field(min_length=1)
     defaults: DefaultsConfig = DefaultsConfig()
     browser: BrowserConfig = BrowserConfig()
+    politeness: PolitenessConfig = PolitenessConfig()
     sources: list[SourceConfig] = Field(min_length=1)

@@ -13,6 +13,7 @@ from watcher.config.models import (
     ActionConfig,
     BrowserConfig,
     DefaultsConfig,
+    PolitenessConfig,
     RegionConfig,
     SourceConfig,
 )
@@ -94,6 +95,7 @@ class Config:
     browser: BrowserConfig
     sources: tuple[SourceConfig, ...]
     subscriptions: tuple[SubscriptionConfig, ...] = ()
+    politeness: PolitenessConfig = field(default_factory=PolitenessConfig)
     # Where each value was written, so that checks made later (Apprise URLs and files, at the
     # alerts edge) still report the line and key path of what they reject.
     locations: Locations = field(default_factory=lambda: Locations({}), compare=False, repr=False)

@@ -12,6 +12,7 @@ from watcher.health.rules import (
     assess_page,
     declared_variants,
     failed_check,
+    page_declared_variants,
 )
 from watcher.health.text import assess_text
 
@@ -23,4 +24,5 @@ __all__ = [
     "assess_text",
     "declared_variants",
     "failed_check",
+    "page_declared_variants",
 ]

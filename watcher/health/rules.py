@@ -97,6 +97,12 @@ def declared_variants(text: str) -> frozenset[str]:
     return frozenset().union(*(v for phrase, v in markers.variants if phrase in text))
 
 
+def page_declared_variants(page_html: str) -> frozenset[str]:
+    """The legal variants a rendered page says it is (its controller line): empty when it
+    names none, as help pages do."""
+    return declared_variants(_view(page_html).text)
+
+
 def failed_check(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
     """The failed check a rendered page amounts to, keeping what the fetch knew."""
     return FetchFailure(

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from storage import BlobStore, Database, StorageError, VersionConflictError
+from storage import BlobStore, Database, SlotTakenError, StorageError, VersionConflictError
 from watcher.alerts.subscriptions import Subscription
 from watcher.alerts.workers import new_worker_id
 from watcher.config import Target
@@ -52,9 +52,9 @@ from watcher.pipeline.forms import is_objection_page, load_forms, opt_out_target
 from watcher.pipeline.lease import Leases
 from watcher.pipeline.outcome import CheckOutcome, CheckProblem
 from watcher.pipeline.page import Page, PageRules, load_page
-from watcher.pipeline.record import Recorder
+from watcher.pipeline.record import Recorder, Slot
 from watcher.pipeline.report import CheckReport
-from watcher.stored import target_spec
+from watcher.stored import register_targets
 
 log = logging.getLogger("watcher.check")
 
@@ -119,11 +119,7 @@ class Checker:
 
     def register(self, targets: Sequence[Target], *, complete: bool = False) -> None:
         """Record the targets; with `complete`, targets not among them are deactivated."""
-        now = self.clock()
-        with self.database.transaction() as repo:
-            repo.upsert_targets([target_spec(t) for t in targets], now)
-            if complete:
-                repo.deactivate_targets_except([t.id for t in targets], now)
+        register_targets(self.database, targets, self.clock(), complete=complete)
 
     async def check_many(
         self,
@@ -151,8 +147,10 @@ class Checker:
             await asyncio.gather(*tasks, return_exceptions=True)
         return reports
 
-    async def check(self, target: Target) -> CheckReport:
-        """One check of `target`. Raises `StorageError` when the database cannot be used."""
+    async def check(self, target: Target, *, due: datetime | None = None) -> CheckReport:
+        """One check of `target`, advancing its schedule. `due`: the scheduled time it runs for,
+        checked once (a second check for it is skipped). Raises `StorageError` when the database
+        cannot be used."""
         held = await self._in_storage(self.leases.take, target)
         if held is not None:
             report = CheckReport.of(
@@ -164,14 +162,24 @@ class Checker:
             report.log()
             return report
         try:
-            return await self._check_with_forms(target)
+            if due is not None and await self._in_storage(self._slot_checked, target, due):
+                return _slot_done(target, due)
+            return await self._check_with_forms(target, Slot(due))
         finally:
             await self._give_back(target)
 
-    async def _check_with_forms(self, target: Target) -> CheckReport:
-        report, page = await self._checked(
-            target, self._page_loader(target), page_findings, quiet=False
-        )
+    def _slot_checked(self, target: Target, due: datetime) -> bool:
+        with self.database.reader() as repo:
+            return repo.slot_checked(target.id, due)
+
+    async def _check_with_forms(self, target: Target, slot: Slot) -> CheckReport:
+        try:
+            report, page = await self._checked(
+                target, self._page_loader(target), page_findings, quiet=False, slot=slot
+            )
+        except SlotTakenError:
+            assert slot.due is not None
+            return _slot_done(target, slot.due)
         if page is None or not self.follow_opt_out:
             return report
         links = page.links
@@ -203,7 +211,13 @@ class Checker:
         return load
 
     async def _checked(
-        self, target: Target, load: PageLoad, findings_of: FindingsOf, *, quiet: bool
+        self,
+        target: Target,
+        load: PageLoad,
+        findings_of: FindingsOf,
+        *,
+        quiet: bool,
+        slot: Slot | None = None,
     ) -> tuple[CheckReport, Page | None]:
         """The check of one target with its report, and the page when it was sound.
 
@@ -213,7 +227,7 @@ class Checker:
         started_at = self.clock()
         try:
             return await self._decided_and_recorded(
-                target, load, findings_of, started_at, quiet=quiet
+                target, load, findings_of, started_at, quiet=quiet, slot=slot
             )
         except (StorageError, asyncio.CancelledError):
             raise
@@ -222,7 +236,12 @@ class Checker:
             log.error("check target=%s failed on an internal error: %s", target.id, detail)
             log.debug("internal error in the check of %s", target.id, exc_info=True)
             report = await self._in_storage(
-                self.recorder.problem, target, CheckProblem.INTERNAL.value, detail, started_at
+                self.recorder.problem,
+                target,
+                CheckProblem.INTERNAL.value,
+                detail,
+                started_at,
+                slot,
             )
             report.log()
             return report, None
@@ -235,6 +254,7 @@ class Checker:
         started_at: datetime,
         *,
         quiet: bool,
+        slot: Slot | None,
     ) -> tuple[CheckReport, Page | None]:
         stored = await self._in_storage(self.recorder.latest, target.id)
         masks = stored.masks if stored is not None else ()
@@ -267,7 +287,7 @@ class Checker:
             )
             try:
                 report = await self._in_storage(
-                    self.recorder.record, target, verdict, stored, started_at
+                    self.recorder.record, target, verdict, stored, started_at, slot
                 )
             except VersionConflictError:
                 # Another process stored a version first: compare with that one instead.
@@ -353,3 +373,13 @@ class Checker:
     async def _in_storage(self, function: Callable[..., R], *args: object) -> R:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._storage, function, *args)
+
+
+def _slot_done(target: Target, due: datetime) -> CheckReport:
+    report = CheckReport.of(
+        target,
+        CheckOutcome.SKIPPED,
+        failure_detail=f"the check due at {due:%Y-%m-%d %H:%M:%S} UTC is already recorded",
+    )
+    report.log()
+    return report

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from storage import (
@@ -51,9 +51,33 @@ from watcher.pipeline.outcome import (
 )
 from watcher.pipeline.page import Page
 from watcher.pipeline.report import CheckReport
+from watcher.scheduling.backoff import after_check
 from watcher.stored import finding_spec, mask_spec, stored_mask
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A check that advances its target's schedule: `due` is the scheduled time it ran for
+    (recorded once per target), None for a check asked for by hand."""
+
+    due: datetime | None = None
+
+
+def advance_schedule(repo: Repository, target: Target, spec: CheckSpec) -> None:
+    """Move the target's next due time on from this check, in the check's transaction: missed
+    runs coalesce into one, failures back off, a success resets the backoff."""
+    current = repo.schedule_of(target.id)
+    failures_before = current.failures if current is not None else 0
+    following = after_check(target.interval, spec.finished_at, spec.failure_kind, failures_before)
+    repo.set_schedule(
+        target.id,
+        next_due_at=following.due,
+        failures=following.failures,
+        last_failure_kind=spec.failure_kind,
+        now=spec.finished_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -157,12 +181,18 @@ class Recorder:
         return len(streak), streak[-1].started_at if streak else None
 
     def record(
-        self, target: Target, verdict: Verdict, stored: Stored | None, started_at: datetime
+        self,
+        target: Target,
+        verdict: Verdict,
+        stored: Stored | None,
+        started_at: datetime,
+        slot: Slot | None = None,
     ) -> CheckReport:
         """Store the verdict; raises `storage.VersionConflictError` if `stored` is no longer the
-        latest version and the verdict would add one."""
+        latest version and the verdict would add one, `storage.SlotTakenError` if the slot's
+        check is already recorded."""
         if isinstance(verdict, Failed):
-            return self._failure(target, verdict, started_at)
+            return self._failure(target, verdict, started_at, slot)
         loaded = _loaded(verdict)
         now = self.clock()
         change: ChangeRecord | None = None
@@ -213,7 +243,10 @@ class Recorder:
             if learned:
                 repo.learn_volatile_spans(target.id, [mask_spec(m) for m in learned], now)
             outcome = _outcome(verdict, stored, change)
-            check = repo.record_check(
+            check = _record_check(
+                repo,
+                target,
+                slot,
                 CheckSpec(
                     target_id=target.id,
                     started_at=started_at,
@@ -226,7 +259,7 @@ class Recorder:
                     snapshot_id=snapshot_id,
                     change_id=change.id if change is not None else None,
                     notes=loaded.notes,
-                )
+                ),
             )
             recent = repo.recent_checks(target.id, limit=UNSTABLE_WINDOW)
             unstable = is_unstable(check.outcome for check in recent)
@@ -256,7 +289,9 @@ class Recorder:
 
         return keep
 
-    def _failure(self, target: Target, verdict: Failed, started_at: datetime) -> CheckReport:
+    def _failure(
+        self, target: Target, verdict: Failed, started_at: datetime, slot: Slot | None
+    ) -> CheckReport:
         failure = verdict.failure
         return self._failed(
             CheckSpec(
@@ -271,9 +306,17 @@ class Recorder:
                 timings=failure.timings.as_dict(),
             ),
             target,
+            slot,
         )
 
-    def problem(self, target: Target, kind: str, detail: str, started_at: datetime) -> CheckReport:
+    def problem(
+        self,
+        target: Target,
+        kind: str,
+        detail: str,
+        started_at: datetime,
+        slot: Slot | None = None,
+    ) -> CheckReport:
         """A check that met trouble of the service's own (a bug, a dead worker), recorded."""
         spec = CheckSpec(
             target_id=target.id,
@@ -283,11 +326,11 @@ class Recorder:
             failure_kind=kind,
             failure_detail=detail,
         )
-        return self._failed(spec, target)
+        return self._failed(spec, target, slot)
 
-    def _failed(self, spec: CheckSpec, target: Target) -> CheckReport:
+    def _failed(self, spec: CheckSpec, target: Target, slot: Slot | None) -> CheckReport:
         with self.database.transaction() as repo:
-            check = repo.record_check(spec)
+            check = _record_check(repo, target, slot, spec)
         return CheckReport.of(
             target,
             CheckOutcome.FAILED,
@@ -296,6 +339,16 @@ class Recorder:
             failure_detail=spec.failure_detail,
             timings=spec.timings,
         )
+
+
+def _record_check(
+    repo: Repository, target: Target, slot: Slot | None, spec: CheckSpec
+) -> CheckRecord:
+    if slot is None:
+        return repo.record_check(spec)
+    check = repo.record_check(replace(spec, slot=slot.due))
+    advance_schedule(repo, target, spec)
+    return check
 
 
 # How far back a streak of "page not found" checks is looked for.
