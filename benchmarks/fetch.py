@@ -6,6 +6,11 @@ For each context policy (one context per region kept across its targets, or a fr
 target) and each concurrency, one pass with one Chromium: seconds, pages per second, failures,
 and the peak memory of the whole browser process tree (Chromium and the Playwright driver), as
 RSS and as PSS (shared pages counted once, the honest figure for a browser).
+
+Then, in the same run, the floor and watcher side by side (`fetch_floor.py`): the bare
+Playwright loop over the same targets, and a warm full pass of `watcher run` (fetch, health,
+normalize, diff, classify, store) over them, with the ratio of the two. `--only-floor` skips
+the context-policy rows.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fetch_floor import floor_pass, full_pass, full_pass_config
 from memory import PeakSampler, markdown_table
 
 from watcher.demo import DEMO_REGIONS, demo_fetch_request
@@ -73,6 +79,55 @@ async def one_pass(requests: list[FetchRequest], policy: str, concurrency: int) 
     )
 
 
+@dataclass(frozen=True)
+class FloorRow:
+    way: str
+    seconds: float
+    pages: int
+    failures: int
+    peak_pss_mib: float
+
+
+def floor_rows(site: SimulatedMetaSite, count: int, concurrency: int) -> list[FloorRow]:
+    config = full_pass_config(site, PAGE_IDS, count)
+    targets = config.targets()
+    requests = [t.to_fetch_request() for t in targets]
+    with PeakSampler() as sampler:
+        seconds, read = asyncio.run(floor_pass(requests, concurrency))
+    floor_pss = sampler.peak_pss_kib / 1024
+    missed = len(requests) - read
+    rows = [FloorRow("bare Playwright loop (floor)", seconds, read, missed, floor_pss)]
+    print("  done: floor", file=sys.stderr)
+    with PeakSampler() as sampler:
+        seconds, checked, failed = asyncio.run(full_pass(config, targets))
+    rows.append(
+        FloorRow("watcher full pass, warm", seconds, checked, failed, sampler.peak_pss_kib / 1024)
+    )
+    print("  done: watcher full pass", file=sys.stderr)
+    return rows
+
+
+def print_floor(rows: list[FloorRow], count: int, concurrency: int) -> None:
+    floor = rows[0].seconds
+    print(
+        f"\nfloor: {count} targets, {concurrency} pages at a time, warm browser; the full pass "
+        "also checks the objection forms the pages link to\n"
+    )
+    headers = ["way", "pass (s)", "checks", "failed", "peak PSS (MiB)", "x floor"]
+    table = [
+        [
+            r.way,
+            f"{r.seconds:.1f}",
+            str(r.pages),
+            str(r.failures),
+            f"{r.peak_pss_mib:.0f}",
+            f"{r.seconds / floor:.2f}",
+        ]
+        for r in rows
+    ]
+    print(markdown_table(headers, table))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", type=int, default=50)
@@ -83,15 +138,21 @@ def main() -> None:
         default=["per_region", "per_target"],
         choices=["per_region", "per_target"],
     )
+    parser.add_argument("--only-floor", action="store_true", help="only the floor comparison")
     args = parser.parse_args()
     results = []
+    floor_concurrency = max(args.concurrency)
     with SimulatedMetaSite() as site:
         assert all(p in PAGES for p in PAGE_IDS)
         requests = requests_for(site, args.targets)
-        for policy in args.policies:
+        floor = floor_rows(site, args.targets, floor_concurrency)
+        for policy in [] if args.only_floor else args.policies:
             for concurrency in args.concurrency:
                 results.append(asyncio.run(one_pass(requests, policy, concurrency)))
                 print(f"  done: {policy} x{concurrency}", file=sys.stderr)
+    print_floor(floor, args.targets, floor_concurrency)
+    if not results:
+        return
     print(f"\nfetch: {args.targets} JS-rendered pages of the simulated site, one Chromium a pass\n")
     headers = ["contexts", "concurrency", "pass (s)", "pages/s", "failed", "peak RSS (MiB)"]
     headers.append("peak PSS (MiB)")
