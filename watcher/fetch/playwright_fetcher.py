@@ -253,7 +253,10 @@ class PlaywrightFetcher:
                 request, FailureKind.TIMEOUT, "page did not finish loading", started, page.url
             )
         except PlaywrightError as error:
-            return _failure(request, FailureKind.NETWORK_ERROR, _message(error), started)
+            # A browser that died (or a page closed) under the navigation is not the network's.
+            gone = page.is_closed() or not _connected(page)
+            kind = FailureKind.BROWSER_ERROR if gone else FailureKind.NETWORK_ERROR
+            return _failure(request, kind, _message(error), started)
         navigation_ms = (time.perf_counter() - navigation_started) * 1000
         status = response.status if response is not None else 0
         if status == 407 and request.proxy is not None:
@@ -390,6 +393,11 @@ async def _close_when_idle(context: BrowserContext) -> None:
     while context.pages:
         await asyncio.sleep(0.1)  # polling the pool in production code, not a test wait
     await _close_quietly(context)
+
+
+def _connected(page: Page) -> bool:
+    browser = page.context.browser
+    return browser is not None and browser.is_connected()
 
 
 def _failure(
