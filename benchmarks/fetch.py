@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -88,30 +89,48 @@ class FloorRow:
     peak_pss_mib: float
 
 
-def floor_rows(site: SimulatedMetaSite, count: int, concurrency: int) -> list[FloorRow]:
+def floor_rows(
+    site: SimulatedMetaSite, count: int, concurrency: int, rounds: int
+) -> list[FloorRow]:
+    """The floor and watcher's warm pass, alternated `rounds` times (the load of a shared machine
+    changes from minute to minute): medians of the passes, peaks of the memory."""
     config = full_pass_config(site, PAGE_IDS, count)
     targets = config.targets()
     requests = [t.to_fetch_request() for t in targets]
-    with PeakSampler() as sampler:
-        seconds, read = asyncio.run(floor_pass(requests, concurrency))
-    floor_pss = sampler.peak_pss_kib / 1024
-    missed = len(requests) - read
-    rows = [FloorRow("bare Playwright loop (floor)", seconds, read, missed, floor_pss)]
-    print("  done: floor", file=sys.stderr)
-    with PeakSampler() as sampler:
-        seconds, checked, failed = asyncio.run(full_pass(config, targets))
-    rows.append(
-        FloorRow("watcher full pass, warm", seconds, checked, failed, sampler.peak_pss_kib / 1024)
-    )
-    print("  done: watcher full pass", file=sys.stderr)
-    return rows
+    floor: list[tuple[float, int, float]] = []
+    full: list[tuple[float, int, int, float]] = []
+    for number in range(rounds):
+        with PeakSampler() as sampler:
+            seconds, read = asyncio.run(floor_pass(requests, concurrency))
+        floor.append((seconds, read, sampler.peak_pss_kib / 1024))
+        with PeakSampler() as sampler:
+            seconds, checked, failed = asyncio.run(full_pass(config, targets))
+        full.append((seconds, checked, failed, sampler.peak_pss_kib / 1024))
+        print(f"  done: floor and full pass, round {number + 1}", file=sys.stderr)
+    return [
+        FloorRow(
+            "bare Playwright loop (floor)",
+            statistics.median(f[0] for f in floor),
+            min(f[1] for f in floor),
+            len(requests) - min(f[1] for f in floor),
+            max(f[2] for f in floor),
+        ),
+        FloorRow(
+            "watcher full pass, warm",
+            statistics.median(f[0] for f in full),
+            min(f[1] for f in full),
+            max(f[2] for f in full),
+            max(f[3] for f in full),
+        ),
+    ]
 
 
-def print_floor(rows: list[FloorRow], count: int, concurrency: int) -> None:
+def print_floor(rows: list[FloorRow], count: int, concurrency: int, rounds: int) -> None:
     floor = rows[0].seconds
     print(
-        f"\nfloor: {count} targets, {concurrency} pages at a time, warm browser; the full pass "
-        "also checks the objection forms the pages link to\n"
+        f"\nfloor: {count} targets, {concurrency} pages at a time, warm browser, median of "
+        f"{rounds} alternated rounds; the full pass also checks the objection forms the pages "
+        "link to\n"
     )
     headers = ["way", "pass (s)", "checks", "failed", "peak PSS (MiB)", "x floor"]
     table = [
@@ -139,18 +158,19 @@ def main() -> None:
         choices=["per_region", "per_target"],
     )
     parser.add_argument("--only-floor", action="store_true", help="only the floor comparison")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated floor/watcher rounds")
     args = parser.parse_args()
     results = []
     floor_concurrency = max(args.concurrency)
     with SimulatedMetaSite() as site:
         assert all(p in PAGES for p in PAGE_IDS)
         requests = requests_for(site, args.targets)
-        floor = floor_rows(site, args.targets, floor_concurrency)
+        floor = floor_rows(site, args.targets, floor_concurrency, args.rounds)
         for policy in [] if args.only_floor else args.policies:
             for concurrency in args.concurrency:
                 results.append(asyncio.run(one_pass(requests, policy, concurrency)))
                 print(f"  done: {policy} x{concurrency}", file=sys.stderr)
-    print_floor(floor, args.targets, floor_concurrency)
+    print_floor(floor, args.targets, floor_concurrency, args.rounds)
     if not results:
         return
     print(f"\nfetch: {args.targets} JS-rendered pages of the simulated site, one Chromium a pass\n")
