@@ -6,12 +6,18 @@ For each context policy (one context per region kept across its targets, or a fr
 target) and each concurrency, one pass with one Chromium: seconds, pages per second, failures,
 and the peak memory of the whole browser process tree (Chromium and the Playwright driver), as
 RSS and as PSS (shared pages counted once, the honest figure for a browser).
+
+Then, in the same run, the floor and watcher side by side (`fetch_floor.py`): the bare
+Playwright loop over the same targets, and a warm full pass of `watcher run` (fetch, health,
+normalize, diff, classify, store) over them, with the ratio of the two. `--only-floor` skips
+the context-policy rows.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -19,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fetch_floor import floor_pass, full_pass, full_pass_config
 from memory import PeakSampler, markdown_table
 
 from watcher.demo import DEMO_REGIONS, demo_fetch_request
@@ -73,6 +80,73 @@ async def one_pass(requests: list[FetchRequest], policy: str, concurrency: int) 
     )
 
 
+@dataclass(frozen=True)
+class FloorRow:
+    way: str
+    seconds: float
+    pages: int
+    failures: int
+    peak_pss_mib: float
+
+
+def floor_rows(
+    site: SimulatedMetaSite, count: int, concurrency: int, rounds: int
+) -> list[FloorRow]:
+    """The floor and watcher's warm pass, alternated `rounds` times (the load of a shared machine
+    changes from minute to minute): medians of the passes, peaks of the memory."""
+    config = full_pass_config(site, PAGE_IDS, count)
+    targets = config.targets()
+    requests = [t.to_fetch_request() for t in targets]
+    floor: list[tuple[float, int, float]] = []
+    full: list[tuple[float, int, int, float]] = []
+    for number in range(rounds):
+        with PeakSampler() as sampler:
+            seconds, read = asyncio.run(floor_pass(requests, concurrency))
+        floor.append((seconds, read, sampler.peak_pss_kib / 1024))
+        with PeakSampler() as sampler:
+            seconds, checked, failed = asyncio.run(full_pass(config, targets))
+        full.append((seconds, checked, failed, sampler.peak_pss_kib / 1024))
+        print(f"  done: floor and full pass, round {number + 1}", file=sys.stderr)
+    return [
+        FloorRow(
+            "bare Playwright loop (floor)",
+            statistics.median(f[0] for f in floor),
+            min(f[1] for f in floor),
+            len(requests) - min(f[1] for f in floor),
+            max(f[2] for f in floor),
+        ),
+        FloorRow(
+            "watcher full pass, warm",
+            statistics.median(f[0] for f in full),
+            min(f[1] for f in full),
+            max(f[2] for f in full),
+            max(f[3] for f in full),
+        ),
+    ]
+
+
+def print_floor(rows: list[FloorRow], count: int, concurrency: int, rounds: int) -> None:
+    floor = rows[0].seconds
+    print(
+        f"\nfloor: {count} targets, {concurrency} pages at a time, warm browser, median of "
+        f"{rounds} alternated rounds; the full pass also checks the objection forms the pages "
+        "link to\n"
+    )
+    headers = ["way", "pass (s)", "checks", "failed", "peak PSS (MiB)", "x floor"]
+    table = [
+        [
+            r.way,
+            f"{r.seconds:.1f}",
+            str(r.pages),
+            str(r.failures),
+            f"{r.peak_pss_mib:.0f}",
+            f"{r.seconds / floor:.2f}",
+        ]
+        for r in rows
+    ]
+    print(markdown_table(headers, table))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", type=int, default=50)
@@ -83,15 +157,22 @@ def main() -> None:
         default=["per_region", "per_target"],
         choices=["per_region", "per_target"],
     )
+    parser.add_argument("--only-floor", action="store_true", help="only the floor comparison")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated floor/watcher rounds")
     args = parser.parse_args()
     results = []
+    floor_concurrency = max(args.concurrency)
     with SimulatedMetaSite() as site:
         assert all(p in PAGES for p in PAGE_IDS)
         requests = requests_for(site, args.targets)
-        for policy in args.policies:
+        floor = floor_rows(site, args.targets, floor_concurrency, args.rounds)
+        for policy in [] if args.only_floor else args.policies:
             for concurrency in args.concurrency:
                 results.append(asyncio.run(one_pass(requests, policy, concurrency)))
                 print(f"  done: {policy} x{concurrency}", file=sys.stderr)
+    print_floor(floor, args.targets, floor_concurrency, args.rounds)
+    if not results:
+        return
     print(f"\nfetch: {args.targets} JS-rendered pages of the simulated site, one Chromium a pass\n")
     headers = ["contexts", "concurrency", "pass (s)", "pages/s", "failed", "peak RSS (MiB)"]
     headers.append("peak PSS (MiB)")

@@ -1,5 +1,6 @@
 """A loopback site of hostile and awkward pages: oversized, a gzip bomb, runaway scripts, wrong
-charsets and cookie dialogs. Used by the browser tests and by `benchmarks/hostile.py`.
+charsets, cookie dialogs, a redirect loop, a page that drips, one that never loads and a script
+that never ends. Used by the browser tests and by `benchmarks/hostile.py`.
 
     with HostileSite() as site:
         site.url("/gzip-bomb")
@@ -25,6 +26,13 @@ HUGE_PAGE_BYTES = 50 * MIB
 GZIP_BOMB_BYTES = 8 * 1024 * MIB
 FLOOD_ELEMENTS = 1_000_000
 MANY_ELEMENTS = 300_000
+# The drip sends a byte this often; both slow pages give up after HOLD_S (or when the site stops).
+DRIP_EVERY_S = 0.25
+HOLD_S = 600.0
+JS_LOOP_HTML = (
+    "<!DOCTYPE html><html><head><title>Loop</title></head><body><main><h1>Loop</h1>"
+    "<p>A script below never ends.</p></main><script>for (;;) {}</script></body></html>"
+)
 
 _PHRASE = (
     "we use information about you to provide personalise and improve our products including "
@@ -213,6 +221,21 @@ class Reply:
     content_type: str = "text/html; charset=utf-8"
     length: int | None = None  # sent as Content-Length when known, else chunked
     encoding: str | None = None
+    status: int = 200
+    location: str | None = None
+
+
+def _drip(stopping: threading.Event) -> Iterator[bytes]:
+    yield b"<!DOCTYPE html><html><body><main><h1>Drip</h1><p>"
+    waited = 0.0
+    while waited < HOLD_S and not stopping.wait(DRIP_EVERY_S):
+        waited += DRIP_EVERY_S
+        yield b"."
+
+
+def _never_loads(stopping: threading.Event) -> Iterator[bytes]:
+    yield b"<!DOCTYPE html><html><body><main><h1>Never</h1>"
+    stopping.wait(HOLD_S)
 
 
 def _fixed(html: str, *, encoding: str = "utf-8", charset: str | None = None) -> Reply:
@@ -224,8 +247,14 @@ def _fixed(html: str, *, encoding: str = "utf-8", charset: str | None = None) ->
     )
 
 
-def _routes() -> dict[str, Callable[[], Reply]]:
+def _routes(stopping: threading.Event) -> dict[str, Callable[[], Reply]]:
     return {
+        "/redirect-loop": lambda: Reply(
+            body=lambda: iter([b""]), length=0, status=302, location="/redirect-loop"
+        ),
+        "/drip": lambda: Reply(body=lambda: _drip(stopping)),
+        "/never-loads": lambda: Reply(body=lambda: _never_loads(stopping)),
+        "/js-loop": lambda: _fixed(JS_LOOP_HTML),
         "/article": lambda: _fixed(article_html()),
         "/cookie-banner-outside": lambda: _fixed(article_html(dialog=COOKIE_DIALOG)),
         "/cookie-banner-covering": lambda: _fixed(covered_html()),
@@ -266,7 +295,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         reply = route()
-        self.send_response(200)
+        self.send_response(reply.status)
+        if reply.location is not None:
+            self.send_header("Location", reply.location)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Cache-Control", "no-store")
         if reply.encoding:
@@ -282,6 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(piece)
                 elif piece:
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
             if reply.length is None:
                 self.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError):
@@ -295,7 +327,8 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.routes = _routes()
+        self.stopping = threading.Event()
+        self.routes = _routes(self.stopping)
 
 
 class HostileSite:
@@ -310,6 +343,7 @@ class HostileSite:
         return self
 
     def __exit__(self, *_: object) -> None:
+        self._server.stopping.set()  # the drip and the page that never loads end
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)

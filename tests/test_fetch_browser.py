@@ -177,3 +177,32 @@ def test_concurrent_fetches_share_one_browser(
     outcomes = browser.run(all_at_once())
     assert all(isinstance(o, FetchResult) and o.status == 200 for o in outcomes)
     assert browser.fetcher.launches == launches
+
+
+def _open_pages(browser: BrowserHarness) -> dict[str, list[str]]:
+    async def pages() -> dict[str, list[str]]:
+        fetcher = browser.fetcher
+        return {
+            key[0]: [page.url for page in pooled.context.pages]
+            for key, pooled in fetcher._pool.items()
+        }
+
+    return browser.run(pages())
+
+
+def test_a_page_is_navigated_to_its_regions_next_target_and_pages_stay_bounded(
+    site: SimulatedMetaSite, browser: BrowserHarness
+) -> None:
+    first = fetched(browser, request(site, "genai", "fr"))
+    second = fetched(browser, request(site, "privacy_policy", "fr"))
+    # One page for the region, now showing the second target: kept and navigated, not piled up.
+    assert _open_pages(browser)["fr"] == [second.final_url] != [first.final_url]
+
+    many = [request(site, p, r) for p in ("genai", "privacy_policy", "genai") for r in REGIONS]
+
+    async def all_at_once() -> list[object]:
+        return list(await asyncio.gather(*(browser.fetcher.fetch(r) for r in many)))
+
+    assert all(isinstance(o, FetchResult) for o in browser.run(all_at_once()))
+    open_now = sum(len(urls) for urls in _open_pages(browser).values())
+    assert 1 <= open_now <= browser.fetcher.settings.max_concurrency

@@ -46,6 +46,9 @@ class BrowserSettings:
     recycle_after_pages: int = 200
     # After load (and wait_for), the page counts as rendered once the DOM stays quiet this long.
     settle_quiet_ms: int = 250
+    # Once `wait_for` has matched, the content is there: a short quiet spell still lets a
+    # script that inserts the rest right after the awaited element finish.
+    settle_quiet_after_match_ms: int = 50
     settle_max_ms: int = 4000
     extra_args: Sequence[str] = ()
     # A page over one of these is a `too_large` failure, stopped as soon as it is over.

@@ -92,6 +92,14 @@ class PageGuard:
         script = _COUNT_ELEMENTS_JS % {"binding": _BINDING, "limit": self.limits.max_dom_nodes}
         await page.add_init_script(script)
 
+    def reset(self) -> None:
+        """Ready for the page's next navigation: counts and verdict start again (the DevTools
+        session, the binding and the counting script stay with the page)."""
+        self.over = asyncio.Event()
+        self.reason = None
+        self.document_bytes = 0
+        self._documents.clear()
+
     async def close(self, page: Page) -> bool:
         """Closes the page, asking again while Chromium has not; whether it is closed."""
         closing = asyncio.ensure_future(page.close())

@@ -7,6 +7,12 @@ the strict variant. A context is replaced after a failure and after `recycle_aft
 
 Every page is watched by a `PageGuard` while it loads and renders: a page over the size limits
 is closed as soon as it is over them and reported as `too_large`, never serialized whole.
+
+A page that served a sound fetch is kept, with its guard, and navigated to the context's next
+target instead of opening a new one (a new page and its guard cost several DevTools round trips
+each). Kept pages are bounded: with the pages at work, never more than `max_concurrency` open,
+so memory stays what it is with a page per fetch. A page that failed or went over a limit is
+closed, never reused.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -60,6 +66,8 @@ class _PooledContext:
     context: BrowserContext
     pages_served: int = 0
     broken: bool = False
+    # Pages that served a sound fetch, with their guards, waiting for this context's next one.
+    idle: list[tuple[Page, PageGuard]] = field(default_factory=list)
 
 
 class PlaywrightFetcher:
@@ -73,6 +81,7 @@ class PlaywrightFetcher:
         self._pool_lock = asyncio.Lock()
         self._pool: dict[ContextKey, _PooledContext] = {}
         self._slots = asyncio.Semaphore(max(1, self.settings.max_concurrency))
+        self._busy = 0  # fetches holding a slot
         self.proxies = BrowserProxies()
         self.launches = 0
 
@@ -135,40 +144,46 @@ class PlaywrightFetcher:
 
     async def fetch(self, request: FetchRequest) -> FetchOutcome:
         async with self._slots:
-            started = time.perf_counter()
+            self._busy += 1
             try:
-                await self.start()
-                pooled = await self._context_for(request)
-            except (PlaywrightError, FetchError) as error:
-                return _failure(request, FailureKind.BROWSER_ERROR, _message(error), started)
-            context_ms = (time.perf_counter() - started) * 1000
-            # The screenshot has a budget of its own: evidence never times a load out.
-            budget = request.timeout_s + 5 + (SCREENSHOT_TIMEOUT_S if request.evidence else 0)
-            try:
-                outcome = await asyncio.wait_for(
-                    self._load(pooled, request, started, context_ms), timeout=budget
-                )
-            except TimeoutError:
-                pooled.broken = True
-                outcome = _failure(
-                    request,
-                    FailureKind.TIMEOUT,
-                    f"no result within {request.timeout_s:g}s",
-                    started,
-                )
-            await self._release(request, pooled, failed=isinstance(outcome, FetchFailure))
-            if isinstance(outcome, FetchFailure):
-                outcome = await blame_proxy(request, outcome)
-            return outcome
+                return await self._fetch_in_slot(request)
+            finally:
+                self._busy -= 1
+
+    async def _fetch_in_slot(self, request: FetchRequest) -> FetchOutcome:
+        started = time.perf_counter()
+        try:
+            await self.start()
+            pooled = await self._context_for(request)
+        except (PlaywrightError, FetchError) as error:
+            return _failure(request, FailureKind.BROWSER_ERROR, _message(error), started)
+        context_ms = (time.perf_counter() - started) * 1000
+        # The screenshot has a budget of its own: evidence never times a load out.
+        budget = request.timeout_s + 5 + (SCREENSHOT_TIMEOUT_S if request.evidence else 0)
+        try:
+            outcome = await asyncio.wait_for(
+                self._load(pooled, request, started, context_ms), timeout=budget
+            )
+        except TimeoutError:
+            pooled.broken = True
+            outcome = _failure(
+                request,
+                FailureKind.TIMEOUT,
+                f"no result within {request.timeout_s:g}s",
+                started,
+            )
+        await self._release(request, pooled, failed=isinstance(outcome, FetchFailure))
+        if isinstance(outcome, FetchFailure):
+            outcome = await blame_proxy(request, outcome)
+        return outcome
 
     async def _load(
         self, pooled: _PooledContext, request: FetchRequest, started: float, context_ms: float
     ) -> FetchOutcome:
-        page = await pooled.context.new_page()
+        page, guard = await self._page_for(pooled)
         page.set_default_timeout(request.timeout_s * 1000)
-        guard = PageGuard(self.settings.limits)
+        sound = False
         try:
-            await guard.watch(pooled.context, page)
             rendering = asyncio.create_task(self._render(page, guard, request, started, context_ms))
             over = asyncio.create_task(guard.over.wait())
             try:
@@ -179,7 +194,9 @@ class PlaywrightFetcher:
                     # Cancelled from outside (the fetch's own timeout): the render goes too.
                     rendering.cancel()
             if guard.reason is None:
-                return rendering.result()
+                outcome = rendering.result()
+                sound = isinstance(outcome, FetchResult)
+                return outcome
             # Over a limit: closing the page stops the load and any script at once and lets
             # Chromium free what the page holds; the render then ends with a closed-page error.
             if not await guard.close(page):
@@ -189,8 +206,43 @@ class PlaywrightFetcher:
         except PlaywrightError as error:
             return _failure(request, FailureKind.BROWSER_ERROR, _message(error), started)
         finally:
-            if not page.is_closed() and not await guard.close(page):
+            kept = sound and self._keep(pooled, page, guard)
+            if not kept and not page.is_closed() and not await guard.close(page):
                 pooled.broken = True
+
+    async def _page_for(self, pooled: _PooledContext) -> tuple[Page, PageGuard]:
+        """A kept page of this context, or a new one (closing a kept page of another context
+        when the pages open would otherwise exceed `max_concurrency`)."""
+        while pooled.idle:
+            page, guard = pooled.idle.pop()
+            if not page.is_closed():
+                guard.reset()
+                return page, guard
+        while self._busy + self._idle_count() > max(1, self.settings.max_concurrency):
+            fullest = max(self._pool.values(), key=lambda p: len(p.idle))
+            page, guard = fullest.idle.pop(0)
+            if not await guard.close(page):
+                fullest.broken = True
+        page = await pooled.context.new_page()
+        guard = PageGuard(self.settings.limits)
+        try:
+            await guard.watch(pooled.context, page)
+        except PlaywrightError:
+            await guard.close(page)
+            raise
+        return page, guard
+
+    def _keep(self, pooled: _PooledContext, page: Page, guard: PageGuard) -> bool:
+        """Keeps a page that served a sound fetch for the context's next one, when it may."""
+        if page.is_closed() or pooled.broken or guard.reason is not None:
+            return False
+        if not any(value is pooled for value in self._pool.values()):
+            return False  # the context was retired meanwhile
+        pooled.idle.append((page, guard))
+        return True
+
+    def _idle_count(self) -> int:
+        return sum(len(pooled.idle) for pooled in self._pool.values())
 
     async def _render(
         self,
@@ -210,7 +262,10 @@ class PlaywrightFetcher:
                 request, FailureKind.TIMEOUT, "page did not finish loading", started, page.url
             )
         except PlaywrightError as error:
-            return _failure(request, FailureKind.NETWORK_ERROR, _message(error), started)
+            # A browser that died (or a page closed) under the navigation is not the network's.
+            gone = page.is_closed() or not _connected(page)
+            kind = FailureKind.BROWSER_ERROR if gone else FailureKind.NETWORK_ERROR
+            return _failure(request, kind, _message(error), started)
         navigation_ms = (time.perf_counter() - navigation_started) * 1000
         status = response.status if response is not None else 0
         if status == 407 and request.proxy is not None:
@@ -307,6 +362,9 @@ class PlaywrightFetcher:
             for key, value in list(self._pool.items()):
                 if value is pooled:
                     del self._pool[key]
+        kept, pooled.idle = pooled.idle, []
+        for page, guard in kept:
+            await guard.close(page)
         # Other pages may still be open in a shared context: close it once they are done.
         if not pooled.context.pages:
             await _close_quietly(pooled.context)
@@ -327,14 +385,17 @@ async def _wait_rendered(
             await page.wait_for_selector(request.wait_for, state="attached", timeout=remaining_ms)
         except PlaywrightTimeout:
             return f"wait_for {request.wait_for!r} matched nothing within {request.timeout_s:g}s"
+        await _settle(page, settings, settings.settle_quiet_after_match_ms)
+        return None
     await _settle(page, settings)
     return None
 
 
-async def _settle(page: Page, settings: BrowserSettings) -> None:
+async def _settle(page: Page, settings: BrowserSettings, quiet_ms: int | None = None) -> None:
+    quiet = settings.settle_quiet_ms if quiet_ms is None else quiet_ms
     # A page navigating away mid-settle is judged by its content, not here.
     with contextlib.suppress(PlaywrightError):
-        await page.evaluate(_SETTLE_JS, [settings.settle_quiet_ms, settings.settle_max_ms])
+        await page.evaluate(_SETTLE_JS, [quiet, settings.settle_max_ms])
 
 
 async def _close_quietly(context: BrowserContext) -> None:
@@ -346,6 +407,11 @@ async def _close_when_idle(context: BrowserContext) -> None:
     while context.pages:
         await asyncio.sleep(0.1)  # polling the pool in production code, not a test wait
     await _close_quietly(context)
+
+
+def _connected(page: Page) -> bool:
+    browser = page.context.browser
+    return browser is not None and browser.is_connected()
 
 
 def _failure(

@@ -133,7 +133,10 @@ class Checker:
         """
         await self._in_storage(self.register, targets)
         reports: list[CheckReport] = []
-        tasks = [asyncio.create_task(self.check(t)) for t in targets]
+        # Checks start in this order and take the browser's slots in it: a region's targets one
+        # after another let its context's kept pages serve them (see PlaywrightFetcher).
+        in_order = sorted(targets, key=lambda target: target.region_id)
+        tasks = [asyncio.create_task(self.check(t)) for t in in_order]
         try:
             for next_done in asyncio.as_completed(tasks):
                 report = await next_done
