@@ -1,17 +1,20 @@
 """`watcher run`'s loop: checks each target when the shared schedule says it is due.
 
 The schedule lives in the database (`target_schedule`), advanced by each recorded check, so a
-restart resumes it, `watcher check` moves it on too, and missed runs coalesce into one. A target
+restart resumes it, `watcher check` moves it on too, and missed runs coalesce into one. In the
+process, APScheduler keeps the time: one job wakes the loop when the next target is due, and at
+least every `POLL` (another process may have moved the schedule). A target
 never scheduled is first due one interval after its last check, or within the start-up spread.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from storage import Database, ScheduleRecord, StorageError
 from watcher.config import Target
@@ -24,6 +27,9 @@ STARTUP_SPREAD = timedelta(seconds=60)
 # The longest the loop waits before looking at the schedule again (another process may have
 # moved it: a `watcher check`, a configuration reloaded elsewhere).
 POLL = timedelta(seconds=30)
+# The shortest wait between two looks at the schedule.
+MIN_WAIT = timedelta(milliseconds=50)
+WAKE_JOB = "wake"
 # How many due rows are read at a time.
 DUE_BATCH = 200
 
@@ -98,12 +104,24 @@ class Schedule:
         self._stopping = False
         self._loop_task: asyncio.Task[None] | None = None
         self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._timer: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
         now = self.clock()
         targets = list(self.targets.values())
         await asyncio.to_thread(register_schedule, self.database, targets, now, self.startup_spread)
         self._event_loop = asyncio.get_running_loop()
+        self._timer = AsyncIOScheduler(timezone=UTC, event_loop=self._event_loop)
+        self._timer.add_job(
+            self._ring,
+            "interval",
+            seconds=POLL.total_seconds(),
+            id=WAKE_JOB,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        self._timer.start()
         self._loop_task = asyncio.create_task(self._loop())
 
     async def next_due(self) -> datetime:
@@ -133,7 +151,8 @@ class Schedule:
 
     @property
     def running(self) -> bool:
-        return self._loop_task is not None and not self._loop_task.done() and not self._stopping
+        alive = self._loop_task is not None and not self._loop_task.done()
+        return alive and self._timer is not None and self._timer.running and not self._stopping
 
     def _start_now(self, target_id: str) -> None:
         if self._stopping or target_id in self._running:
@@ -148,8 +167,18 @@ class Schedule:
             except StorageError as error:
                 log.error("schedule: cannot read the schedule: %s", error)
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.05, wait.total_seconds()))
+            self._wake_in(max(MIN_WAIT, wait))
+            await self._wake.wait()
+
+    async def _ring(self) -> None:
+        self._wake.set()
+
+    def _wake_in(self, wait: timedelta) -> None:
+        """Have the timer wake the loop after `wait` (sooner if a check ends first)."""
+        if self._timer is not None and self._timer.running:
+            self._timer.modify_job(WAKE_JOB, next_run_time=datetime.now(UTC) + wait)
+        else:
+            self._wake.set()
 
     async def _start_due(self) -> timedelta:
         """Start what is due; returns how long to wait before looking again."""
@@ -199,5 +228,7 @@ class Schedule:
         self._wake.set()
         if self._loop_task is not None:
             await self._loop_task
+        if self._timer is not None and self._timer.running:
+            self._timer.shutdown(wait=False)
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
