@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from watcher.classify.evidence import OpEvidence, Side, Span
 from watcher.classify.finding import Finding, FindingKind, Severity
 from watcher.classify.lexicon import Lexicon, Terms
+from watcher.classify.pages import Pages
 from watcher.diff import BlockOp, OpKind, path_text
 from watcher.normalize import BlockKind
 
@@ -49,6 +50,8 @@ class Context:
     # Objection words anywhere on the new side of the change: a statement that left one
     # block for another was not removed.
     opt_out_after: frozenset[str] = frozenset()
+    # The two whole documents, when known: what the old one stated anywhere is not new.
+    pages: Pages = field(default_factory=Pages.none)
 
 
 Rule = Callable[[OpEvidence, Context], Finding | None]
@@ -140,7 +143,7 @@ def new_data_category(evidence: OpEvidence, context: Context) -> Finding | None:
     if op.op is OpKind.DELETE:
         return None
     old_block = op.old_block.text if op.old_block is not None else ""
-    before = lexicon.data_categories.found_in(old_block)
+    before = lexicon.data_categories.found_in(old_block) | context.pages.old_data
 
     def names_new_data(sentence: str) -> bool:
         # "We don't use your interactions with AI for ads" names data without collecting it.
@@ -155,6 +158,8 @@ def new_data_category(evidence: OpEvidence, context: Context) -> Finding | None:
     if added and (section or said_collected):
         note = "new kind of data: " + ", ".join(sorted(added))
     elif op.op is OpKind.INSERT and section and op.block.kind in _LISTED_KINDS:
+        if lexicon.data_categories.found_in(op.block.text) and not added:
+            return None  # an item listing kinds of data the document already named
         note = f"new item listed under '{section}'"
     else:
         return None
@@ -175,7 +180,7 @@ def data_use_expanded(evidence: OpEvidence, context: Context) -> Finding | None:
     lexicon, op = context.lexicon, evidence.op
     if op.op is OpKind.DELETE:
         return None
-    added, _ = _new_terms(lexicon.purposes, evidence)
+    added = _new_terms(lexicon.purposes, evidence)[0] - context.pages.old_purposes
     resumed = _affirmed(evidence.after, lexicon) & (
         _denied(evidence.before, lexicon) - _affirmed(evidence.before, lexicon)
     )
