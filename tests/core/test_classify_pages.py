@@ -152,16 +152,6 @@ def test_a_new_item_naming_data_the_document_never_named_is_a_new_category() -> 
     assert "voice recordings" in category.terms
 
 
-def test_a_purpose_already_stated_elsewhere_is_not_new_where_it_shows_up() -> None:
-    old = (
-        "<h1>Policy</h1><p>We use your information to personalize ads.</p>"
-        "<h2>Camera</h2><p>We use photos you take to improve the camera.</p>"
-    )
-    new = old.replace("improve the camera.", "improve the camera and personalize ads.")
-    assert K.DATA_USE_EXPANDED in kinds(findings(old, new, whole=False))
-    assert K.DATA_USE_EXPANDED not in kinds(findings(old, new))
-
-
 EEA_TEXT = (
     "whatsapp ireland limited is the controller of your information. we share information with "
     "meta platforms, inc. and other meta companies. the legal bases we rely on include our "

@@ -50,9 +50,10 @@ def classify(
 ) -> list[Finding]:
     """Findings of a change, most severe first (page order within a severity).
 
-    Given the two whole documents (`before`, `after`), a sentence, a kind of data or a
-    purpose the old document already had somewhere is not new where it shows up, and a name
-    substituted the same way throughout is a rename (see `pages`).
+    Given the two whole documents (`before`, `after`), a sentence the old document already
+    had somewhere is not new where it shows up, a row or item listing kinds of data it
+    already named is not a new category, and a name substituted the same way throughout is
+    a rename (see `pages`).
     The ops no rule explains (rewording, layout) are gathered in one `cosmetic` finding whose
     note summarizes them, so every stored change says something and nothing goes unmentioned.
     """

@@ -4,8 +4,8 @@ A sentence is new only if the old document had it nowhere: text shown expanded w
 collapsed, a section that gained or lost its annotations and glossary expansions, a sentence
 moved to another block, all say nothing new. A name substituted the same way throughout the
 document (Facebook → Meta, a company's new legal name) is a rename, not a new statement. And
-a kind of data or a purpose the old document already stated is not new because it shows up in
-another place.
+a kind of data the old document already named is not a new category because a new row or
+item lists it.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ class Pages:
     old_sentences: frozenset[str] = frozenset()
     new_sentences: frozenset[str] = frozenset()
     old_data: frozenset[str] = frozenset()
-    old_purposes: frozenset[str] = frozenset()
     renames: tuple[tuple[str, str], ...] = ()
     known: bool = False
 
@@ -77,7 +76,6 @@ class Pages:
             old_sentences=frozenset(old_keys),
             new_sentences=frozenset(new_keys),
             old_data=lexicon.data_categories.found_in(old_whole),
-            old_purposes=_stated_purposes(old_texts, lexicon),
             renames=renames,
             known=True,
         )
@@ -108,16 +106,6 @@ def _keys(texts: Iterable[str], renames: tuple[tuple[str, str], ...]) -> set[str
             renamed = _whole_phrase(old).sub(new, renamed)
         keys.update(sentence_key(s) for s in sentences(renamed))
     return keys
-
-
-def _stated_purposes(texts: Iterable[str], lexicon: Lexicon) -> frozenset[str]:
-    """Purposes the document states as uses (not in a denial: "we don't use … for ads")."""
-    stated: set[str] = set()
-    for text in texts:
-        for sentence in sentences(text):
-            if not lexicon.negations.any_in(sentence):
-                stated |= lexicon.purposes.found_in(sentence)
-    return frozenset(stated)
 
 
 @cache

@@ -143,7 +143,13 @@ def new_data_category(evidence: OpEvidence, context: Context) -> Finding | None:
     if op.op is OpKind.DELETE:
         return None
     old_block = op.old_block.text if op.old_block is not None else ""
-    before = lexicon.data_categories.found_in(old_block) | context.pages.old_data
+    before = lexicon.data_categories.found_in(old_block)
+    if op.op is OpKind.INSERT and op.block.kind in (*_LISTED_KINDS, BlockKind.HEADING):
+        # A new row, item or heading (an expanded section's title) naming kinds of data the
+        # document already named elsewhere is not a new category (in running text, a named
+        # kind of data newly said to be collected still is: the lexicon's words are too
+        # broad to tell otherwise).
+        before |= context.pages.old_data
 
     def names_new_data(sentence: str) -> bool:
         # "We don't use your interactions with AI for ads" names data without collecting it.
@@ -180,7 +186,7 @@ def data_use_expanded(evidence: OpEvidence, context: Context) -> Finding | None:
     lexicon, op = context.lexicon, evidence.op
     if op.op is OpKind.DELETE:
         return None
-    added = _new_terms(lexicon.purposes, evidence)[0] - context.pages.old_purposes
+    added, _ = _new_terms(lexicon.purposes, evidence)
     resumed = _affirmed(evidence.after, lexicon) & (
         _denied(evidence.before, lexicon) - _affirmed(evidence.before, lexicon)
     )
