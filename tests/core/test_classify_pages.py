@@ -139,12 +139,6 @@ LISTED = """
 """
 
 
-def test_a_new_item_listing_data_named_elsewhere_is_not_a_new_category() -> None:
-    new = LISTED.replace("</ul>", "<li>Your location and device information</li></ul>")
-    assert K.NEW_DATA_CATEGORY in kinds(findings(LISTED, new, whole=False))
-    assert K.NEW_DATA_CATEGORY not in kinds(findings(LISTED, new))
-
-
 def test_a_new_item_naming_data_the_document_never_named_is_a_new_category() -> None:
     new = LISTED.replace("</ul>", "<li>Voice recordings you make</li></ul>")
     found = findings(LISTED, new)

@@ -51,8 +51,8 @@ def classify(
     """Findings of a change, most severe first (page order within a severity).
 
     Given the two whole documents (`before`, `after`), a sentence the old document already
-    had somewhere is not new where it shows up, a row or item listing kinds of data it
-    already named is not a new category, and a name substituted the same way throughout is
+    had somewhere is not new where it shows up, a heading naming kinds of data it already
+    named is not a new category, and a name substituted the same way throughout is
     a rename (see `pages`).
     The ops no rule explains (rewording, layout) are gathered in one `cosmetic` finding whose
     note summarizes them, so every stored change says something and nothing goes unmentioned.

@@ -4,8 +4,8 @@ A sentence is new only if the old document had it nowhere: text shown expanded w
 collapsed, a section that gained or lost its annotations and glossary expansions, a sentence
 moved to another block, all say nothing new. A name substituted the same way throughout the
 document (Facebook → Meta, a company's new legal name) is a rename, not a new statement. And
-a kind of data the old document already named is not a new category because a new row or
-item lists it.
+a kind of data the old document already named is not a new category because a new heading
+names it.
 """
 
 from __future__ import annotations

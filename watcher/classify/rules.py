@@ -144,11 +144,11 @@ def new_data_category(evidence: OpEvidence, context: Context) -> Finding | None:
         return None
     old_block = op.old_block.text if op.old_block is not None else ""
     before = lexicon.data_categories.found_in(old_block)
-    if op.op is OpKind.INSERT and op.block.kind in (*_LISTED_KINDS, BlockKind.HEADING):
-        # A new row, item or heading (an expanded section's title) naming kinds of data the
-        # document already named elsewhere is not a new category (in running text, a named
-        # kind of data newly said to be collected still is: the lexicon's words are too
-        # broad to tell otherwise).
+    if op.op is OpKind.INSERT and op.block.kind is BlockKind.HEADING:
+        # A new heading (an expanded section's title) naming kinds of data the document
+        # already named elsewhere is not a new category. In a new sentence, row or item a
+        # named kind of data still is: the lexicon's words are too broad to tell a new use of
+        # them from an old one ("interactions with" ≠ "AI interactions").
         before |= context.pages.old_data
 
     def names_new_data(sentence: str) -> bool:
@@ -164,8 +164,6 @@ def new_data_category(evidence: OpEvidence, context: Context) -> Finding | None:
     if added and (section or said_collected):
         note = "new kind of data: " + ", ".join(sorted(added))
     elif op.op is OpKind.INSERT and section and op.block.kind in _LISTED_KINDS:
-        if lexicon.data_categories.found_in(op.block.text) and not added:
-            return None  # an item listing kinds of data the document already named
         note = f"new item listed under '{section}'"
     else:
         return None
