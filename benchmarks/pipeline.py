@@ -199,7 +199,7 @@ def run_pipeline(pair: PagePair, timings: dict[str, list[float]]) -> PipelineOut
     normalized = time.perf_counter()
     change = diff_documents(old_document, new_document)
     diffed = time.perf_counter()
-    findings = classify(change, region=REGION)
+    findings = classify(change, region=REGION, before=old_document, after=new_document)
     classified = time.perf_counter()
     timings[ROW_NORMALIZE].append(between_ms(started, normalized))
     timings[ROW_DIFF].append(between_ms(normalized, diffed))
@@ -212,8 +212,9 @@ def run_check(old_canonical: str, pair: PagePair, into: list[float]) -> None:
     """What a check does: the stored side is read back from its canonical text, only the
     fetched side is normalized, then diff and classify."""
     started = time.perf_counter()
-    change = diff_documents(parse_canonical(old_canonical), normalize(pair.new_html))
-    classify(change, region=REGION)
+    old_document, new_document = parse_canonical(old_canonical), normalize(pair.new_html)
+    change = diff_documents(old_document, new_document)
+    classify(change, region=REGION, before=old_document, after=new_document)
     into.append(between_ms(started, time.perf_counter()))
 
 

@@ -257,7 +257,7 @@ def quote(finding: Finding) -> str:
 
 def score(board: Scoreboard, pair: Pair, old: Document, new: Document) -> None:
     change = diff_documents(old, new)
-    board.record(pair, change, classify(change, region=pair.combo.region))
+    board.record(pair, change, classify(change, region=pair.combo.region, before=old, after=new))
 
 
 # ---- what a run covers ---------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from realtext_page import PageStyle, noisy_page, plain_page
 
-from watcher.classify import Finding, classify
+from watcher.classify import Finding
 from watcher.diff import diff_documents
 from watcher.fetch.base import FetchFailure, FetchResult
 from watcher.normalize import normalize_html
@@ -98,7 +98,7 @@ def replay_offline(old_text: str, new_text: str, style: PageStyle, region: str) 
     change = diff_documents(old, new)
     if change.is_empty:
         return Replayed(Verdict.UNCHANGED)
-    return Replayed(Verdict.CHANGED, tuple(classify(change, region=region)))
+    return Replayed(Verdict.CHANGED, tuple(page_findings(change, old, new, region)))
 
 
 def replay_check(

@@ -111,6 +111,28 @@ def test_region_mismatch_uses_the_controller_line() -> None:
     assert page_failure(page(ARTICLE), expected_variant="eu") is None
 
 
+def test_an_eea_page_naming_a_us_company_in_passing_is_not_a_mismatch() -> None:
+    eea = ARTICLE.replace(
+        "We explain",
+        "Northwind uses it. WhatsApp Ireland Limited is the controller; it shares information "
+        "with Meta Platforms, Inc. under its legitimate interests, and you have the right to "
+        "object. We explain",
+        1,
+    )
+    assert page_failure(page(eea), expected_variant="eu") is None
+    mismatch = page_failure(page(eea), expected_variant="us")
+    assert mismatch is not None and mismatch.kind is FailureKind.REGION_MISMATCH
+    # Without any controller line, the legal-basis and objection marks still say EU/UK.
+    eea_only = ARTICLE.replace(
+        "We explain",
+        "The legal bases we rely on include legitimate interests; you have the right to object "
+        "and to lodge a complaint with a supervisory authority. We explain",
+        1,
+    )
+    mismatch = page_failure(page(eea_only), expected_variant="us")
+    assert mismatch is not None and "eu/uk variant" in mismatch.detail
+
+
 def test_wait_and_action_errors_come_after_walls() -> None:
     waited = FetchResult(
         "t@fr", "u", "https://example.org/x", 200, ARTICLE, wait_error="wait_for 'h1'"

@@ -341,3 +341,15 @@ def test_a_link_just_over_the_length_bound_is_dropped_and_one_under_it_kept() ->
     padding = "a" * (MAX_LINK_LENGTH - len("https://example.org/?q="))
     assert clean("https://example.org/?q=" + padding) is not None
     assert clean("https://example.org/?q=" + padding + "a") is None
+
+
+def test_an_address_written_out_in_the_text_loses_its_per_load_signature() -> None:
+    def text_of(signature: str) -> str:
+        shown = f"{WRAPPER}{encoded(TARGET)}&h={signature}&{DECORATION}"
+        html = f"<html lang='en'><body><p>Read [this]({shown}) or https://example.org/a.</p>"
+        return normalize_html(html + "</body></html>", base_url=PRINTABLE).canonical_text()
+
+    first, second = text_of("AT1xYz9"), text_of("AT0qRs4")
+    assert first == second
+    assert f"({TARGET})" in first
+    assert "https://example.org/a." in first  # an address without a query stays as written

@@ -8,6 +8,7 @@ from dataclasses import replace
 from watcher.classify.evidence import OpEvidence, evidence_of
 from watcher.classify.finding import Finding, FindingKind, Severity
 from watcher.classify.lexicon import Lexicon, default_lexicon
+from watcher.classify.pages import Pages
 from watcher.classify.rights import (
     legal_basis_changed,
     opt_out_changed,
@@ -25,6 +26,7 @@ from watcher.classify.rules import (
 )
 from watcher.diff import BlockOp, Change, OpKind, path_text
 from watcher.diff.summary import summarize
+from watcher.normalize import BlockKind, Document
 
 # A cosmetic finding quotes the first few blocks it covers; its note counts them all.
 _COSMETIC_QUOTES = 3
@@ -38,14 +40,31 @@ _RULES: tuple[Rule, ...] = (
 )
 
 
-def classify(change: Change, *, region: str, lexicon: Lexicon | None = None) -> list[Finding]:
+def classify(
+    change: Change,
+    *,
+    region: str,
+    lexicon: Lexicon | None = None,
+    before: Document | None = None,
+    after: Document | None = None,
+) -> list[Finding]:
     """Findings of a change, most severe first (page order within a severity).
 
+    Given the two whole documents (`before`, `after`), a sentence the old document already
+    had somewhere is not new where it shows up, a heading naming kinds of data it already
+    named is not a new category, and a name substituted the same way throughout is
+    a rename (see `pages`).
     The ops no rule explains (rewording, layout) are gathered in one `cosmetic` finding whose
     note summarizes them, so every stored change says something and nothing goes unmentioned.
     """
     words = lexicon or default_lexicon()
+    pages = (
+        Pages.of(change, before, after, words)
+        if before is not None and after is not None
+        else Pages.none()
+    )
     context = Context(
+        pages=pages,
         region=region,
         lexicon=words,
         hrefs_before=_hrefs(change.ops, after=False),
@@ -54,7 +73,7 @@ def classify(change: Change, *, region: str, lexicon: Lexicon | None = None) -> 
             " ".join(op.new_block.text for op in change.ops if op.new_block is not None)
         ),
     )
-    evidences = [evidence_of(op) for op in change.ops]
+    evidences = [evidence_of(op, pages) for op in change.ops]
     link_findings = opt_out_link_changes(evidences, context)
     findings: list[Finding] = []
     unexplained: list[OpEvidence] = []
@@ -75,6 +94,8 @@ def classify(change: Change, *, region: str, lexicon: Lexicon | None = None) -> 
 def _classify_op(evidence: OpEvidence, context: Context, *, links_reported: bool) -> list[Finding]:
     if only_dates_changed(evidence.op):
         return [date_only_change(evidence, context)]
+    if _says_nothing_new(evidence, context):
+        return []
     findings: list[Finding] = []
     for rule in _RULES:
         if rule is opt_out_changed and links_reported:
@@ -83,6 +104,17 @@ def _classify_op(evidence: OpEvidence, context: Context, *, links_reported: bool
         if found is not None:
             findings.append(found)
     return findings
+
+
+def _says_nothing_new(evidence: OpEvidence, context: Context) -> bool:
+    """Every sentence of the op is somewhere in the other document (renames aside), and its
+    links lead where they led: text re-rendered, moved or renamed."""
+    op = evidence.op
+    if not context.pages.known or op.op is OpKind.MOVE or op.block.kind is BlockKind.FIELD:
+        return False
+    if evidence.before.spans or evidence.after.spans:
+        return False
+    return op.op is not OpKind.REPLACE or not op.link_target_changed
 
 
 def _hrefs(ops: tuple[BlockOp, ...], *, after: bool) -> frozenset[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from watcher.classify.pages import Pages, sentence_key
 from watcher.classify.sentences import quote, sentence_spans
 from watcher.diff import BlockOp, OpKind
 from watcher.normalize import Block
@@ -63,12 +64,24 @@ class OpEvidence:
     after: Side
 
 
-def evidence_of(op: BlockOp) -> OpEvidence:
+def evidence_of(op: BlockOp, pages: Pages | None = None) -> OpEvidence:
+    """The sentences of an op that changed. Knowing the whole documents (`pages`), a sentence
+    the other document has anywhere is not among them: it moved, or was shown expanded."""
     old, new = op.old_block, op.new_block
     if op.op is OpKind.REPLACE and old is not None and new is not None:
-        before, after = _changed_sentences(old, new)
+        before, after = _changed_sentences(old, new, pages or Pages.none())
         return OpEvidence(op, Side(old, before), Side(new, after))
-    return OpEvidence(op, _whole(old), _whole(new))
+    if op.op is OpKind.MOVE or pages is None or not pages.known:
+        return OpEvidence(op, _whole(old), _whole(new))
+    return OpEvidence(op, _unseen(old, pages.in_new), _unseen(new, pages.in_old))
+
+
+def _unseen(block: Block | None, seen: Callable[[str], bool]) -> Side:
+    """The sentences of a whole block that the other document does not have."""
+    if block is None:
+        return Side(None, ())
+    spans = tuple((s, e) for s, e in sentence_spans(block.text) if not seen(block.text[s:e]))
+    return Side(block, spans)
 
 
 def _whole(block: Block | None) -> Side:
@@ -77,16 +90,29 @@ def _whole(block: Block | None) -> Side:
     return Side(block, tuple(sentence_spans(block.text)))
 
 
-def _changed_sentences(old: Block, new: Block) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
-    """Sentences of each side that the other side does not have word for word; when the text
-    is the same (a link target changed), the sentences holding the links that changed."""
+def _changed_sentences(
+    old: Block, new: Block, pages: Pages
+) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
+    """Sentences of each side that the other side does not have word for word (renames
+    aside), nor the other document anywhere; when the text is the same (a link target
+    changed), the sentences holding the links that changed."""
     old_spans, new_spans = sentence_spans(old.text), sentence_spans(new.text)
-    old_texts = {old.text[s:e] for s, e in old_spans}
-    new_texts = {new.text[s:e] for s, e in new_spans}
-    removed = tuple((s, e) for s, e in old_spans if old.text[s:e] not in new_texts)
-    added = tuple((s, e) for s, e in new_spans if new.text[s:e] not in old_texts)
+    old_keys = {pages.old_key(old.text[s:e]) for s, e in old_spans}
+    new_keys = {sentence_key(new.text[s:e]) for s, e in new_spans}
+    removed = tuple(
+        (s, e)
+        for s, e in old_spans
+        if pages.old_key(old.text[s:e]) not in new_keys and not pages.in_new(old.text[s:e])
+    )
+    added = tuple(
+        (s, e)
+        for s, e in new_spans
+        if sentence_key(new.text[s:e]) not in old_keys and not pages.in_old(new.text[s:e])
+    )
     if removed or added:
         return removed, added
+    if pages.known and old.hrefs == new.hrefs:
+        return (), ()  # the same sentences, renamed or moved about: nothing was said anew
     around_old = _spans_with_links(old, old_spans, set(old.hrefs) - set(new.hrefs))
     around_new = _spans_with_links(new, new_spans, set(new.hrefs) - set(old.hrefs))
     if around_old or around_new:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from watcher.classify.evidence import OpEvidence, Side, Span
 from watcher.classify.finding import Finding, FindingKind, Severity
 from watcher.classify.lexicon import Lexicon, Terms
+from watcher.classify.pages import Pages
 from watcher.diff import BlockOp, OpKind, path_text
 from watcher.normalize import BlockKind
 
@@ -49,6 +50,8 @@ class Context:
     # Objection words anywhere on the new side of the change: a statement that left one
     # block for another was not removed.
     opt_out_after: frozenset[str] = frozenset()
+    # The two whole documents, when known: what the old one stated anywhere is not new.
+    pages: Pages = field(default_factory=Pages.none)
 
 
 Rule = Callable[[OpEvidence, Context], Finding | None]
@@ -141,6 +144,12 @@ def new_data_category(evidence: OpEvidence, context: Context) -> Finding | None:
         return None
     old_block = op.old_block.text if op.old_block is not None else ""
     before = lexicon.data_categories.found_in(old_block)
+    if op.op is OpKind.INSERT and op.block.kind is BlockKind.HEADING:
+        # A new heading (an expanded section's title) naming kinds of data the document
+        # already named elsewhere is not a new category. In a new sentence, row or item a
+        # named kind of data still is: the lexicon's words are too broad to tell a new use of
+        # them from an old one ("interactions with" ≠ "AI interactions").
+        before |= context.pages.old_data
 
     def names_new_data(sentence: str) -> bool:
         # "We don't use your interactions with AI for ads" names data without collecting it.

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 from lxml import html as lxml_html
 
+from watcher.classify.variant import read_variant
 from watcher.fetch.base import FailureKind, FetchFailure, FetchResult
 from watcher.health.consent import judge_consent_dialogs
 
@@ -29,7 +30,6 @@ class Markers:
     login: tuple[str, ...]
     consent: tuple[str, ...]
     not_found: tuple[str, ...]
-    variants: tuple[tuple[str, frozenset[str]], ...]
 
 
 @cache
@@ -40,7 +40,6 @@ def load_markers() -> Markers:
         login=tuple(s.lower() for s in raw["login"]),
         consent=tuple(s.lower() for s in raw["consent"]),
         not_found=tuple(s.lower() for s in raw["not_found"]),
-        variants=tuple((k.lower(), frozenset(v)) for k, v in raw["variants"].items()),
     )
 
 
@@ -91,15 +90,14 @@ def _view(page_html: str) -> _PageView:
 
 
 def declared_variants(text: str) -> frozenset[str]:
-    """The legal variants (`eu`, `uk`, `br`, `us`) a page's text declares by its controller
-    line; `text` is lower-case with single spaces, as `_view` gives it."""
-    markers = load_markers()
-    return frozenset().union(*(v for phrase, v in markers.variants if phrase in text))
+    """The legal variants (`eu`, `uk`, `br`, `us`) a page's text reads as, from several marks
+    (controllers, legal-basis sections, the regulator; see `classify.variant`): empty when it
+    names too few, as help pages do."""
+    return read_variant(text).declared
 
 
 def page_declared_variants(page_html: str) -> frozenset[str]:
-    """The legal variants a rendered page says it is (its controller line): empty when it
-    names none, as help pages do."""
+    """The legal variants a rendered page reads as (`declared_variants` of its text)."""
     return declared_variants(_view(page_html).text)
 
 
@@ -181,11 +179,12 @@ def _page_failure(
     if result.action_error:
         return failed_check(result, FailureKind.ACTION_FAILED, result.action_error)
     if expected_variant:
-        # A page may name several controllers (the Brazilian text names Meta Platforms, Inc.
-        # and its Brazilian representative): it was served any variant one of them stands for.
-        declared = declared_variants(view.text)
-        if declared and expected_variant not in declared:
-            shown = "/".join(sorted(declared))
+        # Read from several marks (controllers, legal-basis sections, the regulator), never
+        # one: a page names other Meta companies in passing, and the Brazilian text names
+        # Meta Platforms, Inc. beside its Brazilian representative.
+        reading = read_variant(view.text)
+        if reading.contradicts(expected_variant):
+            shown = "/".join(sorted(reading.declared))
             return failed_check(
                 result,
                 FailureKind.REGION_MISMATCH,

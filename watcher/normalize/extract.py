@@ -28,7 +28,7 @@ from watcher.normalize.markup import (
     role,
 )
 from watcher.normalize.rules import TextRules
-from watcher.normalize.urls import LinkContext, clean_href
+from watcher.normalize.urls import LinkContext, clean_addresses_in_text, clean_href
 
 _WORDY = re.compile(r"\w")
 _CELL_ROLES = frozenset({"cell", "gridcell", "columnheader", "rowheader"})
@@ -59,7 +59,7 @@ class BlockExtractor:
 
     def _visit(self, node: PageElement, list_level: int) -> None:
         if is_text(node):
-            self._run.append(Piece(str(node)))
+            self._run.append(self._text_piece(str(node)))
             return
         if not isinstance(node, Tag):
             return
@@ -262,7 +262,7 @@ class BlockExtractor:
         pieces: list[Piece] = []
         for child in node.children:
             if is_text(child):
-                pieces.append(Piece(str(child)))
+                pieces.append(self._text_piece(str(child)))
             elif not isinstance(child, Tag):
                 continue
             elif is_list(child) or is_control(child) or _is_wrapping_label(child):
@@ -275,6 +275,9 @@ class BlockExtractor:
             else:  # a block inside a heading, list item or cell: its text, set apart by spaces
                 pieces.extend((SPACE, *self._flatten(child, deferred, keep_links), SPACE))
         return pieces
+
+    def _text_piece(self, text: str) -> Piece:
+        return Piece(clean_addresses_in_text(text, self.links.rules))
 
     def _link_pieces(self, link: Tag) -> list[Piece]:
         href = self._href(link)

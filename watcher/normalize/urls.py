@@ -70,6 +70,26 @@ def clean_href(href: str, context: LinkContext) -> str | None:
     return cleaned
 
 
+# An address written out in the visible text (a page or an archive showing a link as text).
+# Only one with a query or an escape can carry per-load decoration; plain ones stay as written.
+_ADDRESS_IN_TEXT = re.compile(r"https?://[^\s<>\"'()]+")
+
+
+def clean_addresses_in_text(text: str, rules: UrlRules) -> str:
+    """Addresses written out in visible text, cleaned as link targets are: a click wrapper's
+    per-load `h=` signature or tracking parameters would otherwise change the text itself."""
+    if "://" not in text:
+        return text
+
+    def cleaned(match: re.Match[str]) -> str:
+        address = match.group(0)
+        if "?" not in address and "%" not in address:
+            return address
+        return clean_url(address, rules) or address
+
+    return _ADDRESS_IN_TEXT.sub(cleaned, text)
+
+
 def clean_url(url: str, rules: UrlRules, *, follow_wrappers: bool = True) -> str | None:
     """The stable form of an absolute address: the fixed point of cleaning it level by level
     (None for a scheme a reader cannot follow, or an address too long to be a real one).

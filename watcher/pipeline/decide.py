@@ -250,9 +250,9 @@ def _differing(first: str, second: str) -> tuple[str, ...]:
     return tuple(sorted(old ^ new)[:QUOTED_SPANS])
 
 
-def page_findings(change: Change, _: Document, __: Document, region: str) -> list[Finding]:
-    """Findings of a watched page's change: the classifier's."""
-    return classify(change, region=region)
+def page_findings(change: Change, before: Document, after: Document, region: str) -> list[Finding]:
+    """Findings of a watched page's change: the classifier's, reading the whole documents."""
+    return classify(change, region=region, before=before, after=after)
 
 
 def form_findings(_: Change, before: Document, after: Document, region: str) -> list[Finding]:

@@ -1,0 +1,175 @@
+"""What the classifier reads of the two whole documents, besides the blocks that changed.
+
+A sentence is new only if the old document had it nowhere: text shown expanded where it was
+collapsed, a section that gained or lost its annotations and glossary expansions, a sentence
+moved to another block, all say nothing new. A name substituted the same way throughout the
+document (Facebook → Meta, a company's new legal name) is a rename, not a new statement. And
+a kind of data the old document already named is not a new category because a new heading
+names it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from watcher.classify.lexicon import Lexicon
+from watcher.classify.sentences import sentences
+from watcher.diff import BlockOp, Change, OpKind, SegmentKind
+from watcher.normalize import Document
+
+# A substitution counts as a rename when the same one is made in at least this many blocks,
+# and each side is a name, not a reworded clause.
+MIN_RENAMED_BLOCKS = 2
+MAX_RENAME_WORDS = 5
+_WORD = re.compile(r"\w+")
+_TRAILING = re.compile(r"[\s.;:,!?…]+$")
+# British and American spellings folded the same way (organisation/organization,
+# behaviour/behavior, centre/center, licence/license, labelled/labeled, catalogue/catalog):
+# only ever applied to both sides of a comparison, so a word folded wrongly folds alike.
+_SPELLINGS = (
+    (re.compile(r"(?<=\w)is(e|ed|es|ing|ation|ations|er|ers)\b"), r"iz\1"),
+    (re.compile(r"(?<=\w)our(s|ed|ing|al|ite|ites)?\b"), r"or\1"),
+    (re.compile(r"(?<=\w)tre(s)?\b"), r"ter\1"),
+    (re.compile(r"(?<=\w)ence(s)?\b"), r"ense\1"),
+    (re.compile(r"(?<=\w)ll(ed|ing)\b"), r"l\1"),
+    (re.compile(r"(?<=\w)ogue(s)?\b"), r"og\1"),
+)
+
+
+def sentence_key(sentence: str) -> str:
+    """What two sentences must share to be the same sentence: their words, case and
+    British or American spelling aside."""
+    key = _TRAILING.sub("", " ".join(sentence.casefold().split()))
+    for pattern, replacement in _SPELLINGS:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The sentences and vocabulary of each whole document, and the uniform renames between
+    them. `Pages.none()` knows nothing of the documents (a change read on its own)."""
+
+    old_sentences: frozenset[str] = frozenset()
+    new_sentences: frozenset[str] = frozenset()
+    old_data: frozenset[str] = frozenset()
+    renames: tuple[tuple[str, str], ...] = ()
+    known: bool = False
+
+    @classmethod
+    def none(cls) -> Pages:
+        return cls()
+
+    @classmethod
+    def of(cls, change: Change, before: Document, after: Document, lexicon: Lexicon) -> Pages:
+        renames = uniform_renames(change.ops, lexicon)
+        old_texts = [block.text for block in before.blocks]
+        new_texts = [block.text for block in after.blocks]
+        old_keys = _keys(old_texts, renames)
+        new_keys = _keys(new_texts, ())
+        old_whole = "\n".join(old_texts)
+        return cls(
+            old_sentences=frozenset(old_keys),
+            new_sentences=frozenset(new_keys),
+            old_data=lexicon.data_categories.found_in(old_whole),
+            renames=renames,
+            known=True,
+        )
+
+    def renamed(self, text: str) -> str:
+        """`text` of the old document with the uniform renames applied."""
+        for old, new in self.renames:
+            text = _whole_phrase(old).sub(new, text)
+        return text
+
+    def old_key(self, sentence: str) -> str:
+        return sentence_key(self.renamed(sentence))
+
+    def in_old(self, sentence: str) -> bool:
+        """A sentence of the new document that the old one had somewhere (renames aside)."""
+        return sentence_key(sentence) in self.old_sentences
+
+    def in_new(self, sentence: str) -> bool:
+        """A sentence of the old document that the new one still has somewhere."""
+        return self.old_key(sentence) in self.new_sentences
+
+
+def _keys(texts: Iterable[str], renames: tuple[tuple[str, str], ...]) -> set[str]:
+    keys: set[str] = set()
+    for text in texts:
+        renamed = text
+        for old, new in renames:
+            renamed = _whole_phrase(old).sub(new, renamed)
+        keys.update(sentence_key(s) for s in sentences(renamed))
+    return keys
+
+
+@cache
+def _whole_phrase(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+
+
+def uniform_renames(ops: Iterable[BlockOp], lexicon: Lexicon) -> tuple[tuple[str, str], ...]:
+    """Substitutions of a short phrase by another made the same way in several blocks, that
+    change none of the classifier's words (a rename never adds a purpose, a kind of data, a
+    negation…). Longest first, so that applying them in order replaces whole names."""
+    counted: Counter[tuple[str, str]] = Counter()
+    for op in ops:
+        if op.op is OpKind.REPLACE:
+            counted.update(set(_substitutions(op)))
+    renames = [
+        pair
+        for pair, blocks in counted.items()
+        if blocks >= MIN_RENAMED_BLOCKS and _is_name_swap(*pair, lexicon)
+    ]
+    # One old phrase renamed one way only: two different replacements are rewording.
+    sources = Counter(old for old, _ in renames)
+    kept = [(old, new) for old, new in renames if sources[old] == 1]
+    return tuple(sorted(kept, key=lambda pair: (-len(pair[0]), pair)))
+
+
+def _substitutions(op: BlockOp) -> list[tuple[str, str]]:
+    """(removed, added) for each run of edited words of a replaced block."""
+    found: list[tuple[str, str]] = []
+    removed: list[str] = []
+    added: list[str] = []
+    for segment in (*op.words, None):
+        if segment is not None and segment.op is SegmentKind.DELETE:
+            removed.append(segment.text)
+        elif segment is not None and segment.op is SegmentKind.INSERT:
+            added.append(segment.text)
+        else:
+            if removed or added:
+                found.append(("".join(removed).strip(), "".join(added).strip()))
+            removed, added = [], []
+    return found
+
+
+def _is_name_swap(old: str, new: str, lexicon: Lexicon) -> bool:
+    if not old or not new or old.casefold() == new.casefold():
+        return False
+    if any(character.isdigit() for character in old + new):
+        return False  # dates and numbers are what they say, never a name
+    old_words, new_words = _WORD.findall(old), _WORD.findall(new)
+    if not old_words or not new_words:
+        return False
+    if max(len(old_words), len(new_words)) > MAX_RENAME_WORDS:
+        return False
+    return all(
+        terms.found_in(old) == terms.found_in(new)
+        for terms in (
+            lexicon.data_categories,
+            lexicon.purposes,
+            lexicon.negations,
+            lexicon.opt_out,
+            lexicon.region_clauses,
+            lexicon.effective_date,
+            lexicon.use_verbs,
+            lexicon.collection_context,
+            *lexicon.legal_bases.values(),
+        )
+    )
