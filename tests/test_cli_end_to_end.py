@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 def write_config(site: SimulatedMetaSite, tmp_path: Path, pages: tuple[str, ...]) -> Path:
     path = tmp_path / "sources.yaml"
-    text = demo_config_yaml(site.base_url, site.egress_proxies(), pages=pages, timeout="6s")
+    text = demo_config_yaml(site.base_url, site.egress_proxies(), pages=pages, timeout="20s")
     path.write_text(text)
     return path
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property, lru_cache
 
 from watcher.classify.lexicon import Lexicon
 from watcher.classify.sentences import sentences
@@ -56,9 +56,18 @@ class Pages:
 
     old_sentences: frozenset[str] = frozenset()
     new_sentences: frozenset[str] = frozenset()
-    old_data: frozenset[str] = frozenset()
     renames: tuple[tuple[str, str], ...] = ()
     known: bool = False
+    # The old document's text and the lexicon, read for `old_data` only when a rule asks.
+    old_whole: str = field(default="", repr=False, compare=False)
+    lexicon: Lexicon | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def old_data(self) -> frozenset[str]:
+        """The kinds of data the old document names anywhere."""
+        if self.lexicon is None:
+            return frozenset()
+        return self.lexicon.data_categories.found_in(self.old_whole)
 
     @classmethod
     def none(cls) -> Pages:
@@ -71,13 +80,13 @@ class Pages:
         new_texts = [block.text for block in after.blocks]
         old_keys = _keys(old_texts, renames)
         new_keys = _keys(new_texts, ())
-        old_whole = "\n".join(old_texts)
         return cls(
             old_sentences=frozenset(old_keys),
             new_sentences=frozenset(new_keys),
-            old_data=lexicon.data_categories.found_in(old_whole),
             renames=renames,
             known=True,
+            old_whole="\n".join(old_texts),
+            lexicon=lexicon,
         )
 
     def renamed(self, text: str) -> str:
@@ -104,8 +113,15 @@ def _keys(texts: Iterable[str], renames: tuple[tuple[str, str], ...]) -> set[str
         renamed = text
         for old, new in renames:
             renamed = _whole_phrase(old).sub(new, renamed)
-        keys.update(sentence_key(s) for s in sentences(renamed))
+        keys.update(_text_keys(renamed))
     return keys
+
+
+@lru_cache(maxsize=8192)
+def _text_keys(text: str) -> frozenset[str]:
+    """The sentence keys of one block's text: most blocks are the same on both sides of a
+    change and in the next check's, so each is read once."""
+    return frozenset(sentence_key(s) for s in sentences(text))
 
 
 @cache
