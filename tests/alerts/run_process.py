@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -95,13 +97,16 @@ class RunProcess:
         )
         assert answer.status_code == 202, answer.text
 
-    def kill(self) -> None:
-        """SIGKILL the `watcher run` process alone (its browser is left orphaned, as after an
-        OOM kill), then clear what it left running so the output pipes close."""
+    def kill(self) -> list[str]:
+        """SIGKILL the `watcher run` process alone, as the OOM killer does: what it started
+        (Chromium, its driver, the analysis workers) is orphaned and must notice and exit.
+        Returns the command lines of those still running after WAIT_S (then killed)."""
         self.process.send_signal(signal.SIGKILL)
         assert self.process.wait(WAIT_S) == -signal.SIGKILL
+        left = _wait_for_exit(_group_members(self.process.pid), time.monotonic() + WAIT_S)
         self._kill_group()
         self._join_readers()
+        return left
 
     def _kill_group(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -125,3 +130,39 @@ class RunProcess:
     def _join_readers(self) -> None:
         for reader in self._readers:
             reader.join(WAIT_S)
+
+
+def _group_members(group: int) -> list[int]:
+    """The processes of process group `group`, read from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ")".
+        if int(stat.rsplit(")", 1)[1].split()[2]) == group:
+            members.append(int(entry.name))
+    return members
+
+
+def _wait_for_exit(pids: list[int], deadline: float) -> list[str]:
+    """Wait (on a pidfd each, not by polling) until `pids` exit; the command lines of those
+    still running at `deadline`."""
+    left = []
+    for pid in pids:
+        try:
+            handle = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            ready, _, _ = select.select([handle], [], [], max(0.0, deadline - time.monotonic()))
+        finally:
+            os.close(handle)
+        if not ready:
+            with contextlib.suppress(OSError):
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                left.append(command.decode(errors="replace")[:200])
+    return left

@@ -91,7 +91,7 @@ def test_sigkill_during_a_check_loses_nothing_and_the_next_process_takes_over(
         seen = site.request_count(PAGE, REGION)
         first.check_now(TARGET)
         assert site.wait_for_requests(PAGE, seen + 1, REGION)
-        first.kill()
+        assert first.kill() == [], "left running after the kill"
 
         with database.reader() as repo:
             lease = repo.get_lease(TARGET)
@@ -134,7 +134,7 @@ def test_sigkill_during_a_delivery_loses_no_alert(
         first.check_now(TARGET)
         first.wait_for_line(f"target={TARGET} outcome=changed")
         (held,) = endpoint.wait_for(1)
-        first.kill()
+        assert first.kill() == [], "left running after the kill"
         endpoint.release.set()
 
         assert_consistent(database, changes=1)
