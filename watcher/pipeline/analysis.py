@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import resource
 import signal
@@ -137,7 +138,26 @@ def _ready() -> bool:
 def _prepare_worker(memory_limit: int) -> None:
     # Ctrl-C reaches the whole process group: the parent decides what stops, not the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
     if memory_limit > 0:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         ceiling = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the process that started it dies, even by SIGKILL.
+
+    A pool worker waits for jobs on a queue it also holds the writing end of, so it never sees
+    the parent go: without this, a killed `watcher run` left its workers, their fork server and
+    the resource tracker running for good. The parent's sentinel becomes ready when it exits.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait_then_exit() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=wait_then_exit, name="parent-watch", daemon=True).start()

@@ -192,6 +192,13 @@ class SimulatedMetaSite:
     def request_count(self, page_id: str, region: str | None = None) -> int:
         return self._state.request_count(page_id, region)
 
+    def wait_for_requests(
+        self, page_id: str, count: int, region: str | None = None, timeout_s: float = 30
+    ) -> bool:
+        """Block until the page has been requested `count` times in all (or from `region`);
+        False when `timeout_s` passed first."""
+        return self._state.wait_for_requests(page_id, count, region, timeout_s)
+
     # ---- used by the handler ----------------------------------------------------------------
 
     @property

@@ -16,7 +16,8 @@ from watcher.simsite.modes import Mode
 
 class SiteState:
     def __init__(self, page_ids: Iterable[str], regions: Iterable[str], initial_version: int = 0):
-        self._lock = threading.Lock()
+        # A condition (and its lock): tests wait on request counts without polling.
+        self._lock = threading.Condition()
         self._page_ids = tuple(page_ids)
         self._regions = tuple(regions)
         self._initial_version = self._valid_version(initial_version)
@@ -99,13 +100,26 @@ class SiteState:
         with self._lock:
             self._request_number += 1
             self._requests[(page_id, region)] += 1
+            self._lock.notify_all()
             return self._request_number
+
+    def wait_for_requests(
+        self, page_id: str, count: int, region: str | None, timeout_s: float
+    ) -> bool:
+        """Block until the page has been requested `count` times; False after `timeout_s`."""
+        with self._lock:
+            return self._lock.wait_for(
+                lambda: self._count_locked(page_id, region) >= count, timeout_s
+            )
 
     def request_count(self, page_id: str, region: str | None = None) -> int:
         with self._lock:
-            if region is not None:
-                return self._requests[(page_id, region)]
-            return sum(count for (page, _), count in self._requests.items() if page == page_id)
+            return self._count_locked(page_id, region)
+
+    def _count_locked(self, page_id: str, region: str | None) -> int:
+        if region is not None:
+            return self._requests[(page_id, region)]
+        return sum(count for (page, _), count in self._requests.items() if page == page_id)
 
     def reset(self) -> None:
         """Back to the initial version, normal mode and zero counts for every page."""
