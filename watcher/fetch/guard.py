@@ -31,9 +31,12 @@ _CLOSE_ATTEMPTS = 4
 _CLOSE_WAIT_S = 0.5
 
 # Counting with a MutationObserver costs one callback per batch of insertions. Each inserted
-# element adds itself and its descendants; the exact (and O(n)) count of the whole document is
-# only taken once the cheap estimate could be over the limit, or after `step` insertions (so
-# removals are accounted for and a churning page is not overcounted).
+# element adds itself and its descendants (a leaf without asking for them); the exact (and O(n))
+# count of the whole document is only taken once the cheap estimate could be over the limit, or
+# after `step` insertions (so removals are accounted for and a churning page is not overcounted).
+# A batch of a million insertions (one script run) is not walked to its end: the estimate stops
+# at the first `step`. Once over, the document's content is dropped and its loading stopped, so
+# Chromium neither lays out nor keeps what the page built while the fetcher closes it.
 _COUNT_ELEMENTS_JS = """(limit => {
   const all = document.getElementsByTagName('*');
   const step = Math.max(1000, Math.floor(limit / 10));
@@ -42,14 +45,18 @@ _COUNT_ELEMENTS_JS = """(limit => {
   const observer = new MutationObserver(records => {
     for (const record of records) {
       for (const node of record.addedNodes) {
-        if (node.nodeType === 1) added += 1 + node.getElementsByTagName('*').length;
+        if (node.nodeType !== 1) continue;
+        added += node.firstElementChild === null ? 1 : 1 + node.getElementsByTagName('*').length;
       }
+      if (added >= step || counted + added > limit) break;
     }
     if (added < step && counted + added <= limit) return;
     counted = all.length;
     added = 0;
     if (counted > limit) {
       observer.disconnect();
+      window.stop();
+      document.documentElement.remove();
       window.%(binding)s(counted);
     }
   });
