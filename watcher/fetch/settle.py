@@ -4,11 +4,13 @@ A page that is still adding elements fast when the wait reaches its cap is not r
 the wait goes on while it keeps growing, so a script that floods the document runs into the
 page guard's element limit (a `too_large` failure) instead of being serialized mid-flood. A
 page that never goes quiet but does not grow (a ticking clock, a carousel) ends at the cap as
-before; one still growing at the target's timeout is a `StillGrowingError`.
+before; one still growing (or too busy to tell) at the target's timeout is a
+`StillGrowingError`, which the fetcher reports as a timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 
@@ -23,6 +25,8 @@ GROWTH_SAMPLE_MS = 500
 # A page adding at least this many elements a second (1% of the element limit, and never
 # fewer than this floor) is still being built: waiting on it reaches the limit or goes quiet.
 MIN_GROWTH_PER_S = 2_000
+# Past the target's timeout, a page too busy to run the wait's own timers is given up on.
+_GRACE_S = 1.0
 
 # Resolves with `false` once the DOM has had no mutation for `quiet` ms, or at `max` ms unless
 # the document is growing by `minPerS` elements a second or more: then the count is sampled
@@ -93,7 +97,14 @@ async def settle(
     growing = False
     # A page navigating away mid-settle (or closed for its size) is judged elsewhere.
     with contextlib.suppress(PlaywrightError):
-        growing = bool(await page.evaluate(_SETTLE_JS, arguments))
+        try:
+            waiting = page.evaluate(_SETTLE_JS, arguments)
+            # The page's own timers end the wait; a page too busy to run them is bounded here.
+            bound_s = max(remaining_ms, settings.settle_max_ms) / 1000 + _GRACE_S
+            growing = bool(await asyncio.wait_for(waiting, bound_s))
+        except TimeoutError:
+            detail = "page was still too busy to settle when its timeout came"
+            raise StillGrowingError(detail) from None
     if growing:
         raise StillGrowingError(
             f"page was still adding elements (at least {min_growth_per_s(settings.limits):,} "
