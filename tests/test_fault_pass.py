@@ -37,10 +37,9 @@ HOSTILE = {
     "js-loop": ("/js-loop", {"timeout"}),
     "huge": ("/huge", {"too_large"}),
     "million-nodes": ("/flood-at-once", {"too_large"}),
-    "flood": ("/flood", {"too_large"}),
     "gzip-bomb": ("/gzip-bomb", {"too_large"}),
 }
-SIZE_CASES = {"huge", "million-nodes", "flood", "gzip-bomb"}
+SIZE_CASES = {"huge", "million-nodes", "gzip-bomb"}
 NORMAL = {"article-a": "/article?a", "article-b": "/article?b"}
 
 
