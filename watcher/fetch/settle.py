@@ -28,11 +28,14 @@ MIN_GROWTH_PER_S = 2_000
 # Past the target's timeout, a page too busy to run the wait's own timers is given up on.
 _GRACE_S = 1.0
 
-# Resolves with `false` once the DOM has had no mutation for `quiet` ms, or at `max` ms unless
-# the document is growing by `minPerS` elements a second or more: then the count is sampled
-# every `every` ms until the growth falls below that (`false`) or `remaining` ms have passed
-# since the start (`true`: still growing). Counting all elements is O(n) but happens once per
-# sample, never per mutation.
+# Resolves with `false` once the DOM has had no mutation for `quiet` ms. Otherwise, from
+# `max - every` ms on, the element count is sampled every `every` ms while the document grows by
+# `minPerS` elements a second or more; it resolves with `false` once the growth falls below
+# that, with `true` once `remaining` ms have passed since the start. Meanwhile the root is hidden
+# by an adopted stylesheet (never serialized, removed when the wait ends): laying out a flood
+# of elements each frame would slow the flood below the rate that keeps the wait going, so a
+# page would be read half-built precisely because it is huge. Counting all elements is O(n)
+# but happens once per sample, never per mutation.
 _SETTLE_JS = """([quiet, max, every, minPerS, remaining]) => new Promise(resolve => {
   const all = document.getElementsByTagName('*');
   const deadline = performance.now() + remaining;
@@ -59,16 +62,17 @@ _SETTLE_JS = """([quiet, max, every, minPerS, remaining]) => new Promise(resolve
     const perS = (all.length - sampled) * 1000 / Math.max(1, performance.now() - sampledAt);
     if (perS < minPerS) return finish(false);
     if (performance.now() >= deadline) return finish(true);
-    if (hiding === null) {
-      hiding = new CSSStyleSheet();
-      hiding.replaceSync('html { display: none !important; }');
-      document.adoptedStyleSheets = [...document.adoptedStyleSheets, hiding];
-    }
     sample();
   };
   observer.observe(document, {subtree: true, childList: true, characterData: true});
   quietTimer = setTimeout(() => finish(false), quiet);
-  capTimer = setTimeout(sample, Math.max(0, max - every));
+  const hideThenSample = () => {
+    hiding = new CSSStyleSheet();
+    hiding.replaceSync('html { display: none !important; }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, hiding];
+    sample();
+  };
+  capTimer = setTimeout(hideThenSample, Math.max(0, max - every));
 })"""
 
 
