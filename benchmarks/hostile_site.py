@@ -26,6 +26,7 @@ HUGE_PAGE_BYTES = 50 * MIB
 GZIP_BOMB_BYTES = 8 * 1024 * MIB
 FLOOD_ELEMENTS = 1_000_000
 MANY_ELEMENTS = 300_000
+BURST_ELEMENTS = 150_000
 # The drip sends a byte this often; both slow pages give up after HOLD_S (or when the site stops).
 DRIP_EVERY_S = 0.25
 HOLD_S = 600.0
@@ -83,9 +84,9 @@ def covered_html() -> str:
     return _shell(f'<div role="main">{COOKIE_DIALOG}</div>')
 
 
-def flood_html(elements: int = FLOOD_ELEMENTS, per_task: int = 10_000) -> str:
-    """A small page whose script keeps appending elements, `per_task` at a time (all of them in
-    one go with `per_task=elements`)."""
+def flood_html(elements: int = FLOOD_ELEMENTS, per_task: int = 10_000, every_ms: int = 0) -> str:
+    """A small page whose script keeps appending elements, `per_task` at a time every `every_ms`
+    (all of them in one go with `per_task=elements`)."""
     script = (
         "(function () {"
         "  var box = document.getElementById('flood'), made = 0;"
@@ -94,7 +95,7 @@ def flood_html(elements: int = FLOOD_ELEMENTS, per_task: int = 10_000) -> str:
         "      var item = document.createElement('span'); item.textContent = 'x';"
         "      box.appendChild(item);"
         "    }"
-        f"    if (made < {elements}) setTimeout(more, 0);"
+        f"    if (made < {elements}) setTimeout(more, {every_ms});"
         "  }"
         "  more();"
         "})();"
@@ -264,6 +265,10 @@ def _routes(stopping: threading.Event) -> dict[str, Callable[[], Reply]]:
         "/flood": lambda: _fixed(flood_html()),
         "/flood-at-once": lambda: _fixed(flood_html(per_task=FLOOD_ELEMENTS)),
         "/many-elements": lambda: _fixed(many_elements_html()),
+        # Built by script in a few seconds, then done: under the limit, read whole.
+        "/burst": lambda: _fixed(flood_html(BURST_ELEMENTS)),
+        # 10,000 elements a second for 15 seconds: still growing at a short timeout.
+        "/trickle": lambda: _fixed(flood_html(BURST_ELEMENTS, per_task=1_000, every_ms=100)),
         "/script-text": lambda: _fixed(script_text_html()),
         "/script-markup": lambda: _fixed(script_markup_html()),
         # French text in Latin-1 bytes, labelled UTF-8 (header and meta): replacement characters.

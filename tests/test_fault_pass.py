@@ -1,6 +1,6 @@
-"""Faults under a whole pass with a real Chromium: hostile pages among normal ones, and the
-browser killed mid-pass. Each ends as named failed checks within bounds, the rest of the pass
-goes on, and the next pass works.
+"""Faults under a whole pass with a real Chromium, at the default limits: hostile pages among
+normal ones, and the browser killed mid-pass. Each ends as named failed checks within bounds,
+the rest of the pass goes on, and the next pass works.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from benchmarks.memory import PeakSampler, children_of
 from storage import Database
 from watcher.config import Target, parse_config
 from watcher.fetch.browser import BrowserSettings
-from watcher.fetch.limits import PageLimits
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
 from watcher.pipeline import Analysis, Checker, CheckOutcome, CheckReport
 from watcher.simsite import SimulatedMetaSite
@@ -40,9 +39,6 @@ HOSTILE = {
     "million-nodes": ("/flood-at-once", {"too_large"}),
     "gzip-bomb": ("/gzip-bomb", {"too_large"}),
 }
-# The default byte limits; fewer elements than the default, so a script building a million is
-# stopped within seconds even on a busy machine (test_fetch_limits covers the defaults).
-LIMITS = PageLimits(max_dom_nodes=20_000)
 SIZE_CASES = {"huge", "million-nodes", "gzip-bomb"}
 NORMAL = {"article-a": "/article?a", "article-b": "/article?b"}
 
@@ -83,10 +79,10 @@ def test_every_hostile_page_is_a_named_failure_and_the_pass_goes_on(
         targets = _config(urls)
 
         async def scenario() -> tuple[dict[str, CheckReport], dict[str, CheckReport], float]:
-            settings = BrowserSettings(max_concurrency=4, limits=LIMITS)
+            settings = BrowserSettings(max_concurrency=4)
             fetcher = PlaywrightFetcher(settings)
             analysis = Analysis.in_threads()
-            with Checker(fetcher, database, analysis=analysis, page_limits=LIMITS) as checker:
+            with Checker(fetcher, database, analysis=analysis) as checker:
                 async with fetcher:
                     started = time.perf_counter()
                     first = await _pass(checker, targets)

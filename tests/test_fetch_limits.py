@@ -1,19 +1,20 @@
 """Oversized pages with a real Chromium: each is a `too_large` failure within the target's
 timeout, stopped before it is serialized or sent to Python, with the browser's memory bounded.
 
-The 50 MB page and the gzip bomb are fetched with the default limits; the runaway script and
-the script-built pages with lowered ones, so the tests stay quick.
+The 50 MB page, the gzip bomb and the scripts building elements are fetched with the default
+limits; the script-written text and markup with lowered ones, so the tests stay quick.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from browser_harness import BrowserHarness
 
-from benchmarks.hostile_site import HostileSite
+from benchmarks.hostile_site import BURST_ELEMENTS, HostileSite
 from benchmarks.memory import PeakSampler
 from watcher.fetch.base import FailureKind, FetchFailure, FetchOutcome, FetchRequest, FetchResult
 from watcher.fetch.browser import BrowserSettings
@@ -36,6 +37,14 @@ def hostile() -> Iterator[HostileSite]:
 @pytest.fixture(scope="module")
 def lowered(chromium_available: None) -> Iterator[BrowserHarness]:
     harness = BrowserHarness(BrowserSettings(settle_quiet_ms=150, limits=LOWERED))
+    yield harness
+    harness.close()
+
+
+@pytest.fixture(scope="module")
+def short_cap(chromium_available: None) -> Iterator[BrowserHarness]:
+    """Default limits, a quiet-DOM wait capped at 1 s: script-built pages outlast it quickly."""
+    harness = BrowserHarness(BrowserSettings(settle_quiet_ms=150, settle_max_ms=1000))
     yield harness
     harness.close()
 
@@ -113,17 +122,46 @@ def test_a_static_page_over_the_element_limit_is_too_large(
 def test_a_script_building_a_million_elements_is_too_large(
     hostile: HostileSite, browser: BrowserHarness
 ) -> None:
-    failure, _ = too_large(browser, request(hostile, "/flood-at-once"))
-    assert failure.detail == (
-        "page is over the 200,000 elements limit (1,000,010 elements in one document)"
+    outcome, peak_mib = fetched_with_peak(browser, request(hostile, "/flood-at-once"))
+    assert isinstance(outcome, FetchFailure) and outcome.kind is FailureKind.TOO_LARGE, outcome
+    # Stopped where it crossed the limit, not after building its million.
+    assert outcome.detail == (
+        "page is over the 200,000 elements limit (200,009 elements in one document)"
     )
+    assert outcome.timings.total_ms < TIMEOUT_S * 1000
+    assert peak_mib < BROWSER_PSS_CEILING_MIB
 
 
 def test_a_script_that_keeps_adding_elements_is_stopped(
-    hostile: HostileSite, lowered: BrowserHarness
+    hostile: HostileSite, browser: BrowserHarness
 ) -> None:
-    failure, _ = too_large(lowered, request(hostile, "/flood"))
-    assert failure.detail.startswith("page is over the 20,000 elements limit (")
+    # 10,000 elements a task: far from the limit when the quiet-DOM wait reaches its cap.
+    outcome, peak_mib = fetched_with_peak(browser, request(hostile, "/flood"))
+    assert isinstance(outcome, FetchFailure) and outcome.kind is FailureKind.TOO_LARGE, outcome
+    assert outcome.detail.startswith("page is over the 200,000 elements limit (")
+    assert outcome.timings.total_ms < TIMEOUT_S * 1000
+    assert peak_mib < BROWSER_PSS_CEILING_MIB
+
+
+def test_a_page_still_being_built_at_the_wait_cap_is_read_whole(
+    hostile: HostileSite, short_cap: BrowserHarness
+) -> None:
+    # 150,000 elements appended 10,000 a task: under the limit, and not read half-built.
+    outcome = short_cap.fetch(request(hostile, "/burst"))
+    assert isinstance(outcome, FetchResult), outcome
+    assert outcome.html.count("<span>x</span>") == BURST_ELEMENTS
+    assert "display: none" not in outcome.html
+
+
+def test_a_page_still_growing_at_its_timeout_is_a_timeout(
+    hostile: HostileSite, short_cap: BrowserHarness
+) -> None:
+    # 10,000 elements a second for 15 seconds, under the limit all along.
+    short = replace(request(hostile, "/trickle"), timeout_s=8.0)
+    outcome = short_cap.fetch(short)
+    assert isinstance(outcome, FetchFailure) and outcome.kind is FailureKind.TIMEOUT, outcome
+    assert outcome.detail.startswith("page was still adding elements (at least 2,000 a second)")
+    assert outcome.timings.total_ms < (short.timeout_s + 5) * 1000
 
 
 def test_a_script_written_text_over_the_limit_is_never_serialized(

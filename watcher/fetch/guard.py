@@ -7,7 +7,8 @@ so an oversized page is stopped before its bulk is parsed, serialized or sent to
   (the page and its frames) as they arrive; a gzip bomb is caught by what it inflates to, a
   Content-Length over the limit before its body arrives;
 - elements: a script that runs before any of the page's own counts the elements inserted into
-  each document (by the parser or by scripts) and calls back once a document is over the limit.
+  each document (by the parser or by scripts) and those scripts create, and calls back once a
+  document is over the limit, ending the script that went over it.
 
 The fetcher races its work against `over` and closes the page when it is set.
 """
@@ -31,29 +32,55 @@ _CLOSE_ATTEMPTS = 4
 _CLOSE_WAIT_S = 0.5
 
 # Counting with a MutationObserver costs one callback per batch of insertions. Each inserted
-# element adds itself and its descendants; the exact (and O(n)) count of the whole document is
-# only taken once the cheap estimate could be over the limit, or after `step` insertions (so
-# removals are accounted for and a churning page is not overcounted).
+# element adds itself and its descendants (a leaf without asking for them); the exact (and O(n))
+# count of the whole document is only taken once the cheap estimate could be over the limit, or
+# after `step` insertions (so removals are accounted for and a churning page is not overcounted).
+# A batch of a million insertions is not walked to its end: the estimate stops at the first step.
+# An observer only runs once a script has finished, so element creation counts too: every `step`
+# elements created, the document is counted, and once it is over the limit creating one more
+# throws, which ends a script building a million elements in one run where it is. Once over,
+# the document's content is dropped and its loading stopped, so Chromium neither lays out nor
+# keeps what the page built while the fetcher closes it.
 _COUNT_ELEMENTS_JS = """(limit => {
   const all = document.getElementsByTagName('*');
   const step = Math.max(1000, Math.floor(limit / 10));
   let counted = 0;
   let added = 0;
+  let created = 0;
+  let tripped = false;
+  const isOver = () => {
+    if (tripped) return true;
+    counted = all.length;
+    added = 0;
+    if (counted <= limit) return false;
+    tripped = true;
+    observer.disconnect();
+    window.stop();
+    document.documentElement.remove();
+    window.%(binding)s(counted);
+    return true;
+  };
   const observer = new MutationObserver(records => {
     for (const record of records) {
       for (const node of record.addedNodes) {
-        if (node.nodeType === 1) added += 1 + node.getElementsByTagName('*').length;
+        if (node.nodeType !== 1) continue;
+        added += node.firstElementChild === null ? 1 : 1 + node.getElementsByTagName('*').length;
       }
+      if (added >= step || counted + added > limit) break;
     }
-    if (added < step && counted + added <= limit) return;
-    counted = all.length;
-    added = 0;
-    if (counted > limit) {
-      observer.disconnect();
-      window.%(binding)s(counted);
-    }
+    if (added >= step || counted + added > limit) isOver();
   });
   observer.observe(document, {childList: true, subtree: true});
+  for (const name of ['createElement', 'createElementNS']) {
+    const create = Document.prototype[name];
+    Document.prototype[name] = function (...args) {
+      created += 1;
+      if (tripped || (created %% step === 0 && isOver())) {
+        throw new RangeError('the page is over its elements limit');
+      }
+      return create.apply(this, args);
+    };
+  }
 })(%(limit)d);"""
 
 # What the rendered page holds, measured without serializing it: its elements and a lower bound

@@ -42,20 +42,7 @@ from watcher.fetch.evidence import SCREENSHOT_TIMEOUT_S, capture_evidence
 from watcher.fetch.guard import MEASURE_JS, PageGuard
 from watcher.fetch.proxy import Proxy
 from watcher.fetch.proxy_check import proxy_refused
-
-# Resolves once the DOM has had no mutation for `quiet` ms (or after `max` ms in any case): the
-# point where a JavaScript-rendered page has finished inserting its content.
-_SETTLE_JS = """([quiet, max]) => new Promise(resolve => {
-  let timer;
-  const done = () => { observer.disconnect(); resolve(true); };
-  const observer = new MutationObserver(() => {
-    clearTimeout(timer);
-    timer = setTimeout(done, quiet);
-  });
-  observer.observe(document, {subtree: true, childList: true, characterData: true});
-  timer = setTimeout(done, quiet);
-  setTimeout(done, max);
-})"""
+from watcher.fetch.settle import StillGrowingError, settle
 
 # The proxy holds its password (two accounts on one proxy are two contexts); its repr hides it.
 ContextKey = tuple[str, str, str, str, Proxy | None]
@@ -273,22 +260,26 @@ class PlaywrightFetcher:
             detail = proxy_refused(request.proxy)
             return _failure(request, FailureKind.PROXY_ERROR, detail, started, page.url)
 
+        deadline = started + request.timeout_s
         render_started = time.perf_counter()
-        wait_error = await _wait_rendered(page, request, self.settings, started)
-        render_ms = (time.perf_counter() - render_started) * 1000
-
-        actions_started = time.perf_counter()
-        action_error: str | None = None
-        # Actions run even when wait_for failed: a cookie dialog may be what hides the
-        # content, and health checks judge the page as the actions leave it.
-        acted = 0
         try:
-            acted = await run_actions(page, request.actions)
-        except ActionError as error:
-            action_error = str(error)
-        if acted:
-            await _settle(page, self.settings)
-        actions_ms = (time.perf_counter() - actions_started) * 1000
+            wait_error = await _wait_rendered(page, request, self.settings, deadline)
+            render_ms = (time.perf_counter() - render_started) * 1000
+
+            actions_started = time.perf_counter()
+            action_error: str | None = None
+            # Actions run even when wait_for failed: a cookie dialog may be what hides the
+            # content, and health checks judge the page as the actions leave it.
+            acted = 0
+            try:
+                acted = await run_actions(page, request.actions)
+            except ActionError as error:
+                action_error = str(error)
+            if acted:
+                await settle(page, self.settings, deadline)
+            actions_ms = (time.perf_counter() - actions_started) * 1000
+        except StillGrowingError as error:
+            return _failure(request, FailureKind.TIMEOUT, str(error), started, page.url)
 
         # Measured before serializing, so an oversized DOM never becomes a string.
         elements, chars = await page.evaluate(MEASURE_JS)
@@ -374,28 +365,19 @@ class PlaywrightFetcher:
 
 
 async def _wait_rendered(
-    page: Page, request: FetchRequest, settings: BrowserSettings, started: float
+    page: Page, request: FetchRequest, settings: BrowserSettings, deadline: float
 ) -> str | None:
     """Wait for `wait_for` and then for the DOM to settle; returns why waiting failed, if it did."""
     if request.wait_for:
-        remaining_ms = max(
-            1000.0, request.timeout_s * 1000 - (time.perf_counter() - started) * 1000
-        )
+        remaining_ms = max(1000.0, (deadline - time.perf_counter()) * 1000)
         try:
             await page.wait_for_selector(request.wait_for, state="attached", timeout=remaining_ms)
         except PlaywrightTimeout:
             return f"wait_for {request.wait_for!r} matched nothing within {request.timeout_s:g}s"
-        await _settle(page, settings, settings.settle_quiet_after_match_ms)
+        await settle(page, settings, deadline, settings.settle_quiet_after_match_ms)
         return None
-    await _settle(page, settings)
+    await settle(page, settings, deadline)
     return None
-
-
-async def _settle(page: Page, settings: BrowserSettings, quiet_ms: int | None = None) -> None:
-    quiet = settings.settle_quiet_ms if quiet_ms is None else quiet_ms
-    # A page navigating away mid-settle is judged by its content, not here.
-    with contextlib.suppress(PlaywrightError):
-        await page.evaluate(_SETTLE_JS, [quiet, settings.settle_max_ms])
 
 
 async def _close_quietly(context: BrowserContext) -> None:
