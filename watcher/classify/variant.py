@@ -49,6 +49,8 @@ class VariantReading:
     found: tuple[str, ...]
     min_score: int
     margin: int
+    # The variants a controller named in the text stands for.
+    named: frozenset[str] = frozenset()
 
     @property
     def declared(self) -> frozenset[str]:
@@ -63,8 +65,13 @@ class VariantReading:
         declared = self.declared
         if not declared or expected in declared:
             return False
-        best = max(self.scores.values())
-        return best - self.scores.get(expected, 0) >= self.margin
+        lead = max(self.scores.values()) - self.scores.get(expected, 0)
+        if lead >= self.margin:
+            return True
+        # Another variant's controller, and none of the expected one's: weaker marks of the
+        # expected variant (a US text pointing European readers to their own policy) do not
+        # outweigh who the text says is responsible.
+        return lead > 0 and expected not in self.named and bool(declared & self.named)
 
 
 def read_variant(text: str, marks: VariantMarks | None = None) -> VariantReading:
@@ -72,13 +79,19 @@ def read_variant(text: str, marks: VariantMarks | None = None) -> VariantReading
     chosen = marks or default_variant_marks()
     scores: Counter[str] = Counter()
     found: list[str] = []
+    named: set[str] = set()
     for weight, table in ((_CONTROLLER_WEIGHT, chosen.controllers), (1, chosen.marks)):
         for terms, variants in table:
             if terms.any_in(text):
                 found.append(terms.phrases[0])
                 for variant in variants:
                     scores[variant] += weight
-    return VariantReading(MappingProxyType(dict(scores)), tuple(found), *_limits(chosen))
+    for terms, variants in chosen.controllers:
+        if terms.any_in(text):
+            named.update(variants)
+    return VariantReading(
+        MappingProxyType(dict(scores)), tuple(found), *_limits(chosen), frozenset(named)
+    )
 
 
 def _limits(marks: VariantMarks) -> tuple[int, int]:
