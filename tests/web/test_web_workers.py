@@ -14,7 +14,7 @@ from web_testkit import BASE_URL, context_for
 
 from benchmarks.web_history import seed_history
 from storage import Database
-from watcher.config import HostPolitenessConfig, PolitenessConfig
+from watcher.config import PolitenessConfig
 from watcher.web import create_app
 
 WORKER = "worker-host:7:fr"
@@ -24,12 +24,8 @@ REFUSAL = "genai@fr served the us text, expected eu"
 @pytest.fixture
 def workers_client(fresh_database: Database) -> Iterator[tuple[TestClient, list[str]]]:
     seeded = seed_history(fresh_database, 2)
-    politeness = PolitenessConfig(
-        hosts={
-            "www.example.org": HostPolitenessConfig(
-                max_concurrent=1, min_spacing=timedelta(seconds=10)
-            )
-        }
+    politeness = PolitenessConfig.model_validate(
+        {"hosts": {"www.example.org": {"max_concurrent": 1, "min_spacing": "10s"}}}
     )
     context = context_for(fresh_database, seeded.target_ids, politeness=politeness)
     with TestClient(create_app(context), base_url=BASE_URL) as client:
