@@ -105,12 +105,21 @@ def test_retry_failed_queues_failed_deliveries_again(fresh_database: Database) -
         assert repo.count_deliveries_by_status() == {"pending": 1}
 
 
+# The distributed workers' part of /healthz in a history no worker has taken part in.
+NO_WORKERS = {"workers_seen": [], "refused_regions": {}, "overdue_targets": [], "backing_off": []}
+
+
 def test_healthz_reports_database_scheduler_and_dispatcher(
     database: Database, history: History
 ) -> None:
     ids = history.seeded.target_ids
     with TestClient(create_app(context_for(database, ids))) as client:
-        assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+        assert client.get("/healthz").json() == {
+            "status": "ok",
+            "database": "ok",
+            "workers": "ok",
+            **NO_WORKERS,
+        }
     runtime = Runtime(scheduler_alive=lambda: True, dispatcher_alive=lambda: False)
     with TestClient(create_app(context_for(database, ids, runtime=runtime))) as client:
         response = client.get("/healthz")
@@ -118,8 +127,10 @@ def test_healthz_reports_database_scheduler_and_dispatcher(
         assert response.json() == {
             "status": "failing",
             "database": "ok",
+            "workers": "ok",
             "scheduler": "ok",
             "dispatcher": "stopped",
+            **NO_WORKERS,
         }
     gone = Database("postgresql+psycopg://postgres@127.0.0.1:9/none?connect_timeout=2")
     try:

@@ -48,6 +48,17 @@ class _Side:
 
 def write_bundle(database: Database, blobs: BlobStore, directory: Path, change_id: int) -> Path:
     """Write change `change_id`'s bundle under `directory`; returns the bundle's folder."""
+    files = bundle_files(database, blobs, change_id)
+    folder = directory / f"change-{change_id}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def bundle_files(database: Database, blobs: BlobStore, change_id: int) -> dict[str, bytes]:
+    """Change `change_id`'s bundle as file names and their bytes, `MANIFEST.txt` included
+    (the web app zips them on the fly; `write_bundle` writes them to a folder)."""
     with database.reader() as repo:
         change = repo.get_change(change_id)
         if change is None:
@@ -60,17 +71,12 @@ def write_bundle(database: Database, blobs: BlobStore, directory: Path, change_i
             snapshot = repo.get_snapshot(snapshot_id)
             text = snapshot.canonical_text if snapshot is not None else ""
             sides.append(_Side(name, snapshot_id, text, repo.evidence_record(snapshot_id)))
-    folder = directory / f"change-{change_id}"
-    folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
     for side in sides:
         files.update(_side_files(blobs, side))
     files.update(_change_files(change))
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-    manifest = _manifest(change, files, sides)
-    (folder / "MANIFEST.txt").write_text(manifest, encoding="utf-8")
-    return folder
+    files["MANIFEST.txt"] = _manifest(change, files, sides).encode("utf-8")
+    return files
 
 
 def _side_files(blobs: BlobStore, side: _Side) -> dict[str, bytes]:

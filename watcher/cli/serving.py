@@ -25,6 +25,7 @@ def start_web(
 ) -> WebServer:
     """Serve the app in the background and say where (raises WatcherError if it cannot)."""
     from watcher.alerts import web_base_url
+    from watcher.cli.common import evidence_store
     from watcher.web import Runtime, WebContext, create_app
     from watcher.web.context import write_token_from_env
     from watcher.web.server import WebServer, target_settings
@@ -36,6 +37,8 @@ def start_web(
         targets=target_settings(setup.config) if setup is not None else {},
         subscriptions=setup.subscriptions if setup is not None else (),
         runtime=runtime or Runtime(),
+        evidence=evidence_store(database),
+        politeness=setup.config.politeness if setup is not None else None,
     )
     server = WebServer(create_app(context), host, port)
     url = server.start(any_port_if_busy=any_port_if_busy)

@@ -4,12 +4,13 @@ database and the time (the web app calls them; nothing here serves HTTP).
 - `health_report(database, now)`: a JSON-ready dict with `ok`, the workers seen lately with the
   regions each refuses and why, the regions no live worker takes, and the targets backing off.
 - `metrics_text(database, now)`: the same as Prometheus text.
-- `target_backoff(schedule)` and `host_politeness(targets, politeness)`: for a target's page.
+- `target_backoff(schedule)`, `host_politeness(targets, politeness)` and
+  `url_politeness(urls, politeness)`: for a target's page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,9 +57,14 @@ def host_politeness(
 ) -> list[dict[str, Any]]:
     """How each host of `targets` is fetched (per process): at most how many pages at once, and
     how far apart their starts are; `held_back` False for a loopback host nobody configured."""
+    return url_politeness([t.url for t in targets], politeness)
+
+
+def url_politeness(urls: Iterable[str], politeness: PolitenessConfig) -> list[dict[str, Any]]:
+    """`host_politeness` of the hosts of `urls` (a stored target knows its URL, not its config)."""
     pacer = HostPacer(politeness)
     rows = []
-    for host in sorted({host_of(t.url) for t in targets}):
+    for host in sorted({host_of(url) for url in urls}):
         policy = pacer.policy(host)
         rows.append(
             {

@@ -15,6 +15,7 @@ from watcher import __version__
 from watcher.web import (
     api,
     atom,
+    evidence,
     ops,
     pages_change,
     pages_compare,
@@ -54,6 +55,7 @@ def create_app(context: WebContext) -> FastAPI:
         pages_target,
         pages_compare,
         pages_status,
+        evidence,
         atom,
         api,
         ops,

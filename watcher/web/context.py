@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from storage import Database
+    from storage import BlobStore, Database
     from watcher.alerts.subscriptions import Subscription
+    from watcher.config import PolitenessConfig
 
 TOKEN_ENV = "WATCHER_WEB_TOKEN"
 
@@ -50,6 +51,10 @@ class WebContext:
     targets: Mapping[str, TargetSettings] = field(default_factory=dict)
     subscriptions: Sequence[Subscription] = ()
     runtime: Runtime = field(default_factory=Runtime)
+    # The evidence files' store (`watcher.cli.common.evidence_store`); None: none served here.
+    evidence: BlobStore | None = None
+    # The configuration's host politeness, for the target page; None: not known here.
+    politeness: PolitenessConfig | None = None
 
 
 def write_token_from_env(environ: Mapping[str, str] = os.environ) -> str | None:

@@ -1,15 +1,18 @@
-"""`/healthz` (is the database reachable, are the scheduler and dispatcher alive) and `/metrics`
-(Prometheus text format)."""
+"""`/healthz` (is the database reachable, are the scheduler and dispatcher alive, does every
+worker take its regions) and `/metrics` (Prometheus text format, the workers' status included)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.responses import JSONResponse, PlainTextResponse
 
 from storage import StorageError
 from storage.records import OPEN_DELIVERY_STATUSES
+from watcher.distributed.status import health_report, metrics_text
 from watcher.web.state import Web
 
 router = APIRouter()
@@ -23,10 +26,13 @@ QUANTILES = (0.5, 0.9, 0.95, 0.99)
 @router.get("/healthz", include_in_schema=False)
 def healthz(web: Web) -> JSONResponse:
     parts: dict[str, str] = {}
+    workers: dict[str, Any] = {}
     try:
         with web.context.database.reader() as repo:
             repo.latest_change_id()
         parts["database"] = "ok"
+        workers = _workers(health_report(web.context.database, datetime.now(UTC)))
+        parts["workers"] = "region refused" if workers["refused_regions"] else "ok"
     except StorageError:
         parts["database"] = "unreachable"
     runtime = web.context.runtime
@@ -38,8 +44,19 @@ def healthz(web: Web) -> JSONResponse:
             parts[name] = "ok" if probe() else "stopped"
     healthy = all(value == "ok" for value in parts.values())
     return JSONResponse(
-        {"status": "ok" if healthy else "failing", **parts}, 200 if healthy else 503
+        {"status": "ok" if healthy else "failing", **parts, **workers}, 200 if healthy else 503
     )
+
+
+def _workers(report: dict[str, Any]) -> dict[str, Any]:
+    """The distributed workers' part of /healthz: a region a worker refuses (it was served
+    another region's legal text) fails the check; overdue and backing-off targets are shown."""
+    return {
+        "workers_seen": report["workers"],
+        "refused_regions": report["refused_regions"],
+        "overdue_targets": report["overdue_targets"],
+        "backing_off": report["backing_off"],
+    }
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -83,7 +100,8 @@ def metrics(web: Web) -> PlainTextResponse:
         f"watcher_outbox_backlog {backlog}",
     ]
     lines += _summary("watcher_fetch_duration_seconds", durations)
-    return PlainTextResponse("\n".join(lines) + "\n", media_type=PROMETHEUS_TYPE)
+    workers = metrics_text(web.context.database, datetime.now(UTC))
+    return PlainTextResponse("\n".join(lines) + "\n" + workers, media_type=PROMETHEUS_TYPE)
 
 
 def _family(

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from storage import ChangeRecord
 from watcher.diff import Change
+from watcher.web.evidence import version_evidence
 from watcher.web.filters import MAX_ROW_ID
 from watcher.web.state import Web
 from watcher.web.views import change_view
@@ -42,6 +43,8 @@ def change_page(change_id: int, web: Web, view: str = "inline") -> HTMLResponse:
             )
             if c.target_id != change.target_id
         ]
+        before = version_evidence(repo, change.from_snapshot_id)
+        after = version_evidence(repo, change.to_snapshot_id)
     return web.pages.html(
         "change.html",
         change=change_view(change, web.context.targets),
@@ -50,6 +53,9 @@ def change_page(change_id: int, web: Web, view: str = "inline") -> HTMLResponse:
         diff_html=diff_html(change, view),
         others=[change_view(c, web.context.targets) for c in others],
         atom_url=f"/feeds/changes.atom?source={change.source_id}",
+        evidence_before=before,
+        evidence_after=after,
+        evidence_served=web.context.evidence is not None,
     )
 
 

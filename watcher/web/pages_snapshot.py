@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 from starlette.responses import HTMLResponse, PlainTextResponse
 
 from watcher.normalize import Block, BlockKind, CanonicalSyntaxError, parse_canonical
+from watcher.web.evidence import chain_place
 from watcher.web.filters import MAX_ROW_ID
 from watcher.web.language import text_language
 from watcher.web.state import Web
@@ -22,6 +23,7 @@ def snapshot_page(snapshot_id: int, web: Web) -> HTMLResponse:
             raise HTTPException(404, f"no snapshot #{snapshot_id}")
         target = repo.get_target(snapshot.target_id)
         next_id = repo.next_snapshot_id(snapshot_id)
+        chain = chain_place(repo, snapshot, web.context.evidence)
     blocks = readable_blocks(snapshot.canonical_text)
     region = target.region_id if target is not None else ""
     texts = (block.text for block in blocks)
@@ -33,6 +35,8 @@ def snapshot_page(snapshot_id: int, web: Web) -> HTMLResponse:
         blocks=blocks,
         lang=lang,
         next_id=next_id,
+        chain=chain,
+        evidence_served=web.context.evidence is not None,
     )
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException
 from starlette.responses import HTMLResponse
 
 from storage import CheckRecord, TargetRecord
+from watcher.distributed.status import target_backoff, url_politeness
 from watcher.pipeline.outcome import UNSTABLE_WINDOW
 from watcher.web.state import Web, WebState
 from watcher.web.views import target_health
@@ -37,6 +38,8 @@ def target_page(target_id: str, web: Web) -> HTMLResponse:
         spans = repo.volatile_spans(target_id, masked_only=False)
         snapshots = repo.snapshot_history(target_id, limit=10)
         changes = repo.list_changes(target_id=target_id, limit=10, with_diff=False)
+        schedule = repo.schedule_of(target_id)
+    politeness = web.context.politeness
     return web.pages.html(
         "target.html",
         target=target,
@@ -46,6 +49,8 @@ def target_page(target_id: str, web: Web) -> HTMLResponse:
         snapshots=snapshots,
         changes=changes,
         next_due=next_check_due(web, target, checks),
+        backoff=target_backoff(schedule) if schedule is not None else None,
+        host=url_politeness([target.url], politeness)[0] if politeness is not None else None,
     )
 
 
