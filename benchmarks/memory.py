@@ -50,8 +50,13 @@ def tree_memory_kib(pids: list[int]) -> tuple[int, int]:
 class PeakSampler:
     """Samples the memory of this process's descendants (driver + browser) until stopped."""
 
-    def __init__(self, every_s: float = 0.2) -> None:
+    def __init__(self, every_s: float = 0.2, *, only_new: bool = False) -> None:
         self.every_s = every_s
+        # With `only_new`, processes already running when sampling starts (and their children)
+        # are left out: another test's browser is not this one's.
+        self._before: frozenset[int] = (
+            frozenset(children_of(os.getpid())) if only_new else frozenset()
+        )
         self.peak_rss_kib = 0
         self.peak_pss_kib = 0
         self._stop = threading.Event()
@@ -72,7 +77,7 @@ class PeakSampler:
         while True:
             # Walking /proc is the costly part: find the processes once a second, sample often.
             if rounds % 5 == 0:
-                pids = children_of(me)
+                pids = [p for p in children_of(me) if p not in self._before]
             rounds += 1
             rss, pss = tree_memory_kib(pids)
             self.peak_rss_kib = max(self.peak_rss_kib, rss)

@@ -91,7 +91,7 @@ def test_every_hostile_page_is_a_named_failure_and_the_pass_goes_on(
                     second = await _pass(checker, normal)
             return first, second, seconds
 
-        with PeakSampler(every_s=0.05) as sampler:
+        with PeakSampler(every_s=0.05, only_new=True) as sampler:
             first, second, seconds = asyncio.run(scenario())
 
     for name, (_, kinds) in HOSTILE.items():
@@ -118,6 +118,8 @@ def test_chromium_killed_mid_pass_is_relaunched_and_the_pass_goes_on(
 
     async def scenario() -> tuple[dict[str, CheckReport], dict[str, CheckReport], int]:
         fetcher = PlaywrightFetcher(BrowserSettings(max_concurrency=2))
+        # Browsers of other tests of the session may be running: this test's is the new one.
+        others = _browser_main_processes()
         with Checker(fetcher, database, analysis=Analysis.in_threads()) as checker:
             async with fetcher:
                 running = asyncio.create_task(_pass(checker, targets))
@@ -125,7 +127,7 @@ def test_chromium_killed_mid_pass_is_relaunched_and_the_pass_goes_on(
                 while _served(site, pages) < 2:
                     await asyncio.wait({running}, timeout=0.05)
                     assert not running.done(), "the pass ended before the browser was killed"
-                os.kill(_browser_main_process(), signal.SIGKILL)
+                os.kill(_browser_main_process(others), signal.SIGKILL)
                 first = await running
                 second = await _pass(checker, targets)
                 return first, second, fetcher.launches
@@ -145,8 +147,14 @@ def test_chromium_killed_mid_pass_is_relaunched_and_the_pass_goes_on(
         assert report.outcome is expected, (target_id, report)
 
 
-def _browser_main_process() -> int:
-    """This test's Chromium: the one process of the browser whose parent is not Chromium."""
+def _browser_main_process(others: set[int]) -> int:
+    """This test's Chromium: the one browser started since `others` were listed."""
+    (main,) = _browser_main_processes() - others
+    return main
+
+
+def _browser_main_processes() -> set[int]:
+    """The Chromium browsers of this process: those whose parent is not Chromium."""
 
     def command(pid: int) -> str:
         try:
@@ -159,8 +167,7 @@ def _browser_main_process() -> int:
         return int(stat[stat.rindex(")") + 2 :].split()[1])
 
     browsers = [pid for pid in children_of(os.getpid()) if command(pid).startswith("chrom")]
-    (main,) = [pid for pid in browsers if not command(parent(pid)).startswith("chrom")]
-    return main
+    return {pid for pid in browsers if not command(parent(pid)).startswith("chrom")}
 
 
 def _served(site: SimulatedMetaSite, pages: tuple[str, ...]) -> int:
