@@ -50,7 +50,13 @@ def tree_memory_kib(pids: list[int]) -> tuple[int, int]:
 class PeakSampler:
     """Samples the memory of this process's descendants (driver + browser) until stopped."""
 
-    def __init__(self, every_s: float = 0.2, *, only_new: bool = False) -> None:
+    def __init__(
+        self,
+        every_s: float = 0.2,
+        *,
+        only_new: bool = False,
+        exclude: frozenset[int] = frozenset(),
+    ) -> None:
         self.every_s = every_s
         # With `only_new`, processes already running when sampling starts (and their children)
         # are left out: another test's browser is not this one's.

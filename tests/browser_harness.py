@@ -7,10 +7,12 @@ and get the outcome back. Skips (with the reason) where no Chromium can be found
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from benchmarks.memory import children_of
 from watcher.fetch.base import FetchOutcome, FetchRequest
 from watcher.fetch.browser import BrowserSettings
 from watcher.fetch.playwright_fetcher import PlaywrightFetcher
@@ -20,6 +22,9 @@ T = TypeVar("T")
 
 class BrowserHarness:
     def __init__(self, settings: BrowserSettings | None = None) -> None:
+        # Processes of this test process already running (other tests' browsers): the memory
+        # of this harness's browser is measured without them.
+        self.others = frozenset(children_of(os.getpid()))
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()

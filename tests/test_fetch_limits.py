@@ -71,8 +71,11 @@ def too_large(browser: BrowserHarness, req: FetchRequest) -> tuple[FetchFailure,
     return outcome, seconds
 
 
+GRADUAL_FLOOD_CEILING_MIB = 2_400
+
+
 def fetched_with_peak(browser: BrowserHarness, req: FetchRequest) -> tuple[FetchOutcome, float]:
-    with PeakSampler(every_s=0.05) as sampler:
+    with PeakSampler(every_s=0.05, exclude=browser.others) as sampler:
         outcome = browser.fetch(req)
     return outcome, sampler.peak_pss_kib / 1024
 
@@ -140,7 +143,9 @@ def test_a_script_that_keeps_adding_elements_is_stopped(
     assert isinstance(outcome, FetchFailure) and outcome.kind is FailureKind.TOO_LARGE, outcome
     assert outcome.detail.startswith("page is over the 200,000 elements limit (")
     assert outcome.timings.total_ms < TIMEOUT_S * 1000
-    assert peak_mib < BROWSER_PSS_CEILING_MIB
+    # Chromium holds up to ~1.7-2.0 GiB while a gradual flood nears the limit (measured in the
+    # whole suite); unbounded it passed 2.8 GiB and was stored as a page.
+    assert peak_mib < GRADUAL_FLOOD_CEILING_MIB
 
 
 def test_a_page_still_being_built_at_the_wait_cap_is_read_whole(
