@@ -121,10 +121,13 @@ class _GatedFetcher:
         self.running = 0
         self.most = 0
         self.release = asyncio.Event()
+        self.changed = asyncio.Condition()
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
-        self.running += 1
-        self.most = max(self.most, self.running)
+        async with self.changed:
+            self.running += 1
+            self.most = max(self.most, self.running)
+            self.changed.notify_all()
         await self.release.wait()
         self.running -= 1
         return FetchResult(request.target_id, request.url, request.url, 200, "<html></html>")
@@ -150,8 +153,8 @@ def test_polite_fetcher_bounds_fetches_per_host_and_waits_out_the_spacing() -> N
         polite = PoliteFetcher(inner, POLITE, clock=lambda: clock[0], sleep=sleep)
         urls = [f"https://www.facebook.com/p/{i}" for i in range(5)]
         tasks = [asyncio.create_task(polite.fetch(_request(u))) for u in urls]
-        while inner.running < 2:
-            await asyncio.sleep(0)  # let the tasks reach the gate (a yield, not a wait on time)
+        async with inner.changed:
+            await inner.changed.wait_for(lambda: inner.running >= 2)
         assert inner.running == 2
         inner.release.set()
         await asyncio.gather(*tasks)
