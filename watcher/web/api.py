@@ -5,8 +5,9 @@ Lists are newest first with keyset pages: `next` is the address of the following
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -53,11 +54,24 @@ def _id_query(description: str) -> Any:
     return Query(description=description, max_length=MAX_ID, pattern=NO_CONTROLS)
 
 
-def _next(request: Request, last_id: int | None, count: int, limit: int) -> str | None:
-    if last_id is None or count < limit:
-        return None
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "before"]
-    return f"{request.url.path}?{urlencode([*params, ('before', str(last_id))])}"
+class _Row(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+RowT = TypeVar("RowT", bound=_Row)
+
+
+def _page(
+    request: Request, rows: Sequence[RowT], as_json: Callable[[RowT], dict[str, Any]], limit: int
+) -> dict[str, Any]:
+    """One page of a list: its items, and the address of the next page (keyset: `before` the
+    last id) when this one is full."""
+    following = None
+    if rows and len(rows) >= limit:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "before"]
+        following = f"{request.url.path}?{urlencode([*params, ('before', str(rows[-1].id))])}"
+    return {"items": [as_json(row) for row in rows], "next": following}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -138,11 +152,7 @@ def api_checks(
 ) -> dict[str, Any]:
     with web.context.database.reader() as repo:
         checks = repo.list_checks(target_id=target, before_id=before, limit=limit)
-    last = checks[-1].id if checks else None
-    return {
-        "items": [check_json(c) for c in checks],
-        "next": _next(request, last, len(checks), limit),
-    }
+    return _page(request, checks, check_json, limit)
 
 
 @router.get("/checks/{check_id}", response_model=CheckOut)
@@ -184,11 +194,7 @@ def api_changes(
     feed = parse_filter(request.query_params)
     with web.context.database.reader() as repo:
         changes = feed.changes(repo, limit)
-    last = changes[-1].id if changes else None
-    return {
-        "items": [_change_json(web, c) for c in changes],
-        "next": _next(request, last, len(changes), limit),
-    }
+    return _page(request, changes, lambda change: _change_json(web, change), limit)
 
 
 @router.get("/changes/{change_id}", response_model=ChangeOut)
@@ -210,11 +216,7 @@ def api_snapshots(
 ) -> dict[str, Any]:
     with web.context.database.reader() as repo:
         versions = repo.snapshot_history(target, limit, before_id=before)
-    last = versions[-1].id if versions else None
-    return {
-        "items": [summary_json(v) for v in versions],
-        "next": _next(request, last, len(versions), limit),
-    }
+    return _page(request, versions, summary_json, limit)
 
 
 @router.get("/snapshots/{snapshot_id}", response_model=SnapshotOut)
