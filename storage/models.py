@@ -44,6 +44,25 @@ NAMING_CONVENTION = {
 }
 
 
+# Indexes on PostgreSQL only (migration 0007: the trigram indexes of the text search), which
+# the models therefore do not declare; schema comparisons (`alembic check`, the tests) skip them.
+POSTGRESQL_ONLY_INDEXES = frozenset(
+    {
+        "ix_changes_summary_trgm",
+        "ix_findings_evidence_before_trgm",
+        "ix_findings_evidence_after_trgm",
+        "ix_findings_path_trgm",
+    }
+)
+
+
+def compared_with_models(
+    _object: object, name: str | None, type_: str, reflected: bool, _compare_to: object
+) -> bool:
+    """Alembic's `include_object` hook: everything but the PostgreSQL-only indexes."""
+    return not (type_ == "index" and reflected and name in POSTGRESQL_ONLY_INDEXES)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {

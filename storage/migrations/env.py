@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
-from storage.models import Base
+from storage.models import Base, compared_with_models
 
 
 def _run(connection: Connection) -> None:
@@ -23,6 +23,7 @@ def _run(connection: Connection) -> None:
         # SQLite can only alter tables by rebuilding them; batch mode does that for us.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=compared_with_models,
     )
     with context.begin_transaction():
         context.run_migrations()

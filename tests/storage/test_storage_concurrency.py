@@ -110,7 +110,7 @@ def test_processes_starting_together_can_all_migrate(postgres_url: str) -> None:
     finally:
         for database in databases:
             database.dispose()
-    assert revisions == ["0006"] * len(databases)
+    assert revisions == ["0007"] * len(databases)
 
 
 def _append_after(database: Database, after: int, text_: str, started: threading.Event) -> int:

@@ -232,4 +232,4 @@ def test_downgrade_to_the_outbox_schema_keeps_the_history(empty_database: Databa
         ]
     assert counts == [3, 2, 2]
     empty_database.upgrade()
-    assert empty_database.current_revision() == "0006"
+    assert empty_database.current_revision() == "0007"
