@@ -111,6 +111,17 @@ def test_region_mismatch_uses_the_controller_line() -> None:
     assert page_failure(page(ARTICLE), expected_variant="eu") is None
 
 
+def test_a_minified_page_is_read_block_by_block() -> None:
+    # No space between `</h1><p>`: the heading's last word and the controller's first must not
+    # run together, or the controller line is missed.
+    minified = (
+        "<html><body><main><h1>Privacy Policy</h1><p>Meta Platforms, Inc. provides these "
+        "services.</p><div>{}</div></main></body></html>".format("We explain how it works. " * 20)
+    )
+    mismatch = page_failure(page(minified), expected_variant="eu")
+    assert mismatch is not None and mismatch.kind is FailureKind.REGION_MISMATCH
+
+
 def test_an_eea_page_naming_a_us_company_in_passing_is_not_a_mismatch() -> None:
     eea = ARTICLE.replace(
         "We explain",

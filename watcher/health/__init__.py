@@ -12,7 +12,7 @@ from watcher.health.rules import (
     assess_page,
     declared_variants,
     failed_check,
-    page_declared_variants,
+    page_variant,
 )
 from watcher.health.text import assess_text
 
@@ -24,5 +24,5 @@ __all__ = [
     "assess_text",
     "declared_variants",
     "failed_check",
-    "page_declared_variants",
+    "page_variant",
 ]

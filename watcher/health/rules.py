@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 from lxml import html as lxml_html
 
-from watcher.classify.variant import read_variant
+from watcher.classify.variant import VariantReading, read_variant
 from watcher.fetch.base import FailureKind, FetchFailure, FetchResult
 from watcher.health.consent import judge_consent_dialogs
 
@@ -22,6 +22,49 @@ _GONE_STATUSES = frozenset({404, 410})
 _SOFT_NOT_FOUND_MAX_CHARS = 1500
 _LOGIN_PATH = re.compile(r"^/(login|login\.php|checkpoint)(/|$)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+# Elements whose text a reader sees apart from its neighbours'. Minified pages put no space
+# between `</h1><p>`: their text must not run together ("Privacy PolicyMeta Platforms…"), or a
+# controller's name that starts a block is no longer a whole word.
+_BLOCK_TAGS = (
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "button",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "label",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +125,9 @@ def _view(page_html: str) -> _PageView:
     assert isinstance(root, lxml_html.HtmlElement)
     for dead in _elements(root, "//script|//style|//noscript|//template"):
         dead.drop_tree()
+    for block in root.iter(*_BLOCK_TAGS):
+        block.text = " " + (block.text or "")
+        block.tail = " " + (block.tail or "")
     dialogs = _elements(root, "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true']")
     dialog_text = " ".join(_SPACES.sub(" ", d.text_content()) for d in dialogs)
     password = bool(_elements(root, "//input[@type='password']"))
@@ -96,9 +142,11 @@ def declared_variants(text: str) -> frozenset[str]:
     return read_variant(text).declared
 
 
-def page_declared_variants(page_html: str) -> frozenset[str]:
-    """The legal variants a rendered page reads as (`declared_variants` of its text)."""
-    return declared_variants(_view(page_html).text)
+def page_variant(page_html: str) -> VariantReading:
+    """How a rendered page's text reads as each legal variant: what the check's
+    `region_mismatch` rule reads (`VariantReading.contradicts`), for other callers to ask the
+    same question the same way."""
+    return read_variant(_view(page_html).text)
 
 
 def failed_check(result: FetchResult, kind: FailureKind, detail: str) -> FetchFailure:
