@@ -20,6 +20,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
+from storage import Database
 from storage.errors import redact_url
 from watcher.errors import FetchError
 from watcher.fetch.browser import choose_executable
@@ -116,3 +117,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
     monkeypatch.setenv("WATCHER_DATA", str(tmp_path / "data"))
     return url
+
+
+@pytest.fixture
+def migrated_database(database_url: str) -> Iterator[Database]:
+    """An empty database of its own migrated to the newest schema: SQLite in tmp_path, and
+    the real PostgreSQL."""
+    database = Database(database_url)
+    database.upgrade()
+    try:
+        yield database
+    finally:
+        database.dispose()

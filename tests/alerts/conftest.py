@@ -14,14 +14,9 @@ from storage import Database
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
+def database(migrated_database: Database) -> Database:
     """A migrated database: SQLite in tmp_path, and the real PostgreSQL."""
-    database = Database(database_url)
-    database.upgrade()
-    try:
-        yield database
-    finally:
-        database.dispose()
+    return migrated_database
 
 
 @pytest.fixture

@@ -71,14 +71,9 @@ def history(seeded: tuple[Database, History]) -> History:
 
 
 @pytest.fixture
-def fresh_database(database_url: str) -> Iterator[Database]:
+def fresh_database(migrated_database: Database) -> Database:
     """An empty migrated database of its own, for tests that write."""
-    database = Database(database_url)
-    database.upgrade()
-    try:
-        yield database
-    finally:
-        database.dispose()
+    return migrated_database
 
 
 @pytest.fixture
