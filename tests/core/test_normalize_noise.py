@@ -294,3 +294,25 @@ def test_a_cookie_prompt_left_in_the_content_is_dropped_and_the_policy_kept() ->
     text = canonical(policy + prompt)
     assert text == canonical(policy)
     assert "Cookie Policy says" in text
+
+
+def test_a_cookie_prompt_loose_in_the_body_takes_only_its_own_paragraphs() -> None:
+    # The prompt's paragraphs are children of the body, like every section of the policy: the
+    # sections that speak of cookies (a purposes table, a paragraph) must stay.
+    policy = (
+        "<h1>Privacy Policy</h1>"
+        "<table><tr><th>Purpose</th><th>Data</th></tr>"
+        "<tr><td>Showing ads</td><td>Information from cookies and similar technologies</td></tr>"
+        "</table>"
+        "<p>We use cookies to show you ads, as the Cookie Policy says.</p>"
+        "<p>Contact us with questions.</p>"
+    )
+    prompt = (
+        "<p>Allow the use of cookies from Instagram on this browser?</p>"
+        "<p>We use cookies to personalize content and serve relevant ads.</p>"
+        "<p>Allow all cookies</p><p>Only allow essential cookies</p>"
+    )
+    text = canonical(policy + prompt)
+    assert text == canonical(policy)
+    assert "Information from cookies and similar technologies" in text
+    assert "Allow all cookies" not in text

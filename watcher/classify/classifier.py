@@ -8,7 +8,7 @@ from dataclasses import replace
 from watcher.classify.evidence import OpEvidence, evidence_of
 from watcher.classify.finding import Finding, FindingKind, Severity
 from watcher.classify.lexicon import Lexicon, default_lexicon
-from watcher.classify.pages import Pages
+from watcher.classify.pages import Pages, sentence_key
 from watcher.classify.rights import (
     legal_basis_changed,
     opt_out_changed,
@@ -38,6 +38,7 @@ _RULES: tuple[Rule, ...] = (
     region_restriction,
     legal_basis_changed,
 )
+_LINK_RULES: tuple[Rule, ...] = (opt_out_changed,)
 
 
 def classify(
@@ -67,8 +68,8 @@ def classify(
         pages=pages,
         region=region,
         lexicon=words,
-        hrefs_before=_hrefs(change.ops, after=False),
-        hrefs_after=_hrefs(change.ops, after=True),
+        hrefs_before=_hrefs(change.ops, before, after=False),
+        hrefs_after=_hrefs(change.ops, after, after=True),
         opt_out_after=words.opt_out.found_in(
             " ".join(op.new_block.text for op in change.ops if op.new_block is not None)
         ),
@@ -96,14 +97,23 @@ def _classify_op(evidence: OpEvidence, context: Context, *, links_reported: bool
         return [date_only_change(evidence, context)]
     if _says_nothing_new(evidence, context):
         return []
+    # The same words with other links: only what the links lead to can have changed.
+    rules = _LINK_RULES if _same_words(evidence.op, context) else _RULES
     findings: list[Finding] = []
-    for rule in _RULES:
+    for rule in rules:
         if rule is opt_out_changed and links_reported:
             continue  # the objection link already tells this op's story
         found = rule(evidence, context)
         if found is not None:
             findings.append(found)
     return findings
+
+
+def _same_words(op: BlockOp, context: Context) -> bool:
+    old, new = op.old_block, op.new_block
+    if op.op is not OpKind.REPLACE or old is None or new is None:
+        return False
+    return context.pages.old_key(old.text) == sentence_key(new.text)
 
 
 def _says_nothing_new(evidence: OpEvidence, context: Context) -> bool:
@@ -117,7 +127,11 @@ def _says_nothing_new(evidence: OpEvidence, context: Context) -> bool:
     return op.op is not OpKind.REPLACE or not op.link_target_changed
 
 
-def _hrefs(ops: tuple[BlockOp, ...], *, after: bool) -> frozenset[str]:
+def _hrefs(ops: tuple[BlockOp, ...], document: Document | None, *, after: bool) -> frozenset[str]:
+    """Every link target of one side: of the whole document when it is known (a link is
+    added or gone only if its target is new to, or left, the whole page), else of the ops."""
+    if document is not None:
+        return frozenset(href for block in document.blocks for href in block.hrefs)
     blocks = (op.new_block if after else op.old_block for op in ops)
     return frozenset(href for block in blocks if block is not None for href in block.hrefs)
 

@@ -25,7 +25,11 @@ from watcher.normalize import Document
 # and each side is a name, not a reworded clause.
 MIN_RENAMED_BLOCKS = 2
 MAX_RENAME_WORDS = 5
+# A sentence found inside a longer one of the other document counts as said there only from
+# this many words: "Hashtags you use" is a list item, not a statement found in passing.
+MIN_CONTAINED_WORDS = 5
 _WORD = re.compile(r"\w+")
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _TRAILING = re.compile(r"[\s.;:,!?…]+$")
 # British and American spellings folded the same way (organisation/organization,
 # behaviour/behavior, centre/center, licence/license, labelled/labeled, catalogue/catalog):
@@ -60,6 +64,7 @@ class Pages:
     known: bool = False
     # The old document's text and the lexicon, read for `old_data` only when a rule asks.
     old_whole: str = field(default="", repr=False, compare=False)
+    new_whole: str = field(default="", repr=False, compare=False)
     lexicon: Lexicon | None = field(default=None, repr=False, compare=False)
 
     @cached_property
@@ -68,6 +73,13 @@ class Pages:
         if self.lexicon is None:
             return frozenset()
         return self.lexicon.data_categories.found_in(self.old_whole)
+
+    @cached_property
+    def effective_dates(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The dates each whole document states as its effective or last-updated date."""
+        return _effective_dates(self.old_whole, self.lexicon), _effective_dates(
+            self.new_whole, self.lexicon
+        )
 
     @classmethod
     def none(cls) -> Pages:
@@ -86,6 +98,7 @@ class Pages:
             renames=renames,
             known=True,
             old_whole="\n".join(old_texts),
+            new_whole="\n".join(new_texts),
             lexicon=lexicon,
         )
 
@@ -99,12 +112,55 @@ class Pages:
         return sentence_key(self.renamed(sentence))
 
     def in_old(self, sentence: str) -> bool:
-        """A sentence of the new document that the old one had somewhere (renames aside)."""
-        return sentence_key(sentence) in self.old_sentences
+        """A sentence of the new document that the old one had somewhere (renames aside): as
+        a sentence, or word for word inside a longer one (a list once written inline in a
+        table cell, lines an archive ran together)."""
+        key = sentence_key(sentence)
+        return key in self.old_sentences or _contained(key, self._old_flat)
 
     def in_new(self, sentence: str) -> bool:
         """A sentence of the old document that the new one still has somewhere."""
-        return self.old_key(sentence) in self.new_sentences
+        key = self.old_key(sentence)
+        return key in self.new_sentences or _contained(key, self._new_flat)
+
+    @cached_property
+    def _old_flat(self) -> str:
+        return _flat(self.renamed(self.old_whole))
+
+    @cached_property
+    def _new_flat(self) -> str:
+        return _flat(self.new_whole)
+
+
+def _flat(text: str) -> str:
+    """A whole document folded like a sentence key, one line per block."""
+    return "\n".join(sentence_key(line) for line in text.split("\n"))
+
+
+def _contained(key: str, flat: str) -> bool:
+    """`key` inside `flat` as whole words, when it is long enough to mean something there."""
+    if len(key.split()) < MIN_CONTAINED_WORDS or not flat:
+        return False
+    start = flat.find(key)
+    while start != -1:
+        end = start + len(key)
+        if (start == 0 or not flat[start - 1].isalnum()) and (
+            end == len(flat) or not flat[end].isalnum()
+        ):
+            return True
+        start = flat.find(key, start + 1)
+    return False
+
+
+def _effective_dates(text: str, lexicon: Lexicon | None) -> frozenset[str]:
+    if lexicon is None:
+        return frozenset()
+    return frozenset(
+        date
+        for sentence in sentences(text)
+        if lexicon.effective_date.any_in(sentence)
+        for date in ISO_DATE.findall(sentence)
+    )
 
 
 def _keys(texts: Iterable[str], renames: tuple[tuple[str, str], ...]) -> set[str]:

@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from watcher.classify.evidence import OpEvidence, Side, Span
 from watcher.classify.finding import Finding, FindingKind, Severity
 from watcher.classify.lexicon import Lexicon, Terms
-from watcher.classify.pages import Pages
+from watcher.classify.pages import ISO_DATE, Pages
 from watcher.diff import BlockOp, OpKind, path_text
 from watcher.normalize import BlockKind
 
-ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 # Contact-form URLs: where Meta's objection forms have lived (help/contact/<id>).
 FORM_URL = re.compile(r"/(?:help/)?contact/\d+")
 _LISTED_KINDS = (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW)
@@ -113,6 +112,9 @@ def effective_date(evidence: OpEvidence, context: Context) -> Finding | None:
     new = ", ".join(ISO_DATE.findall(evidence.after.quote(after))) if after else ""
     if old == new:
         return None  # the dated line was reworded ("Center" → "Centre"), its date is the same
+    pages = context.pages
+    if pages.known and pages.effective_dates[0] == pages.effective_dates[1]:
+        return None  # a second dated line (a banner) came or went; the documents' dates stand
     note = f"effective date {old or '(none)'} → {new or '(none)'}"
     return finding(
         FindingKind.EFFECTIVE_DATE_CHANGED,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import soupsieve
 from bs4 import BeautifulSoup, Tag
@@ -185,12 +185,33 @@ def _drop_consent_prompts(root: Tag, chrome: ChromeRules, text_rules: TextRules)
         box = button.parent
         if button.decomposed or not isinstance(box, Tag) or box.decomposed:
             continue
-        prompt = [
-            child
-            for child in box.find_all(True, recursive=False)
-            if text_of(child) in chrome.consent_buttons or chrome.consent_topic in text_of(child)
-        ]
-        _decompose_all(prompt)  # the button itself among them
+        _decompose_all(_prompt_around(button, box, chrome, text_of))
+
+
+def _prompt_around(
+    button: Tag, box: Tag, chrome: ChromeRules, text_of: Callable[[Tag], str]
+) -> list[Tag]:
+    """The button and the siblings next to it, on both sides, that are consent buttons or
+    speak of cookies: the prompt. Only the run around the button, never every child of its
+    box that mentions cookies: when the prompt sits loose in the page's body, the policy's
+    own sections on cookies are children of the same box."""
+    siblings = box.find_all(True, recursive=False)
+    # By identity: bs4 tags compare equal by their markup, and prompts repeat their buttons.
+    at = next((index for index, tag in enumerate(siblings) if tag is button), None)
+    if at is None:
+        return [button]
+
+    def in_prompt(tag: Tag) -> bool:
+        text = text_of(tag)
+        return text in chrome.consent_buttons or chrome.consent_topic in text
+
+    start = at
+    while start > 0 and in_prompt(siblings[start - 1]):
+        start -= 1
+    end = at + 1
+    while end < len(siblings) and in_prompt(siblings[end]):
+        end += 1
+    return siblings[start:end]
 
 
 def _drop_section(heading: Tag, root: Tag) -> None:
