@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
@@ -103,9 +103,17 @@ class Lexicon:
     opt_out: Terms
     document_links: Terms
     region_clauses: Terms
+    data_transfers: Terms
     legal_bases: Mapping[str, Terms]
     legal_basis_context: Terms
     regions: Mapping[str, Terms]
+    # A purpose phrase (as `found_in` gives it) → the purpose it names (its family).
+    purpose_family: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def purposes_in(self, text: str) -> frozenset[str]:
+        """The purposes a text states: its purpose phrases, each read as its family."""
+        found = self.purposes.found_in(text)
+        return frozenset(self.purpose_family.get(phrase, phrase) for phrase in found)
 
     def bases_in(self, text: str) -> frozenset[str]:
         """Names of the legal bases a text mentions (`consent`, `legitimate_interests`, …)."""
@@ -127,12 +135,18 @@ _SIMPLE_KEYS = (
     "opt_out",
     "document_links",
     "region_clauses",
+    "data_transfers",
     "legal_basis_context",
 )
 
 
-def build_lexicon(languages: Iterable[Mapping[str, Any]], regions: Mapping[str, Any]) -> Lexicon:
-    """A lexicon from parsed YAML documents (one per language) and the regions document."""
+def build_lexicon(
+    languages: Iterable[Mapping[str, Any]],
+    regions: Mapping[str, Any],
+    purpose_families: Mapping[str, Any] | None = None,
+) -> Lexicon:
+    """A lexicon from parsed YAML documents (one per language), the regions document and the
+    purpose families (phrases of one purpose in every language)."""
     docs = list(languages)
     simple = {key: Terms.of(p for doc in docs for p in doc.get(key, ())) for key in _SIMPLE_KEYS}
     basis_names = dict.fromkeys(name for doc in docs for name in doc.get("legal_bases", {}))
@@ -144,10 +158,16 @@ def build_lexicon(languages: Iterable[Mapping[str, Any]], regions: Mapping[str, 
         str(region).casefold(): Terms.of(_flatten(names))
         for region, names in regions["regions"].items()
     }
+    families = {
+        str(phrase).casefold().strip().rstrip("*"): str(family)
+        for family, phrases in (purpose_families or {}).items()
+        for phrase in phrases
+    }
     return Lexicon(
         **simple,
         legal_bases=MappingProxyType(bases),
         regions=MappingProxyType(region_terms),
+        purpose_family=MappingProxyType(families),
     )
 
 
@@ -169,4 +189,8 @@ def _read(name: str) -> Any:
 @cache
 def default_lexicon() -> Lexicon:
     """The lexicons shipped with watcher (read once per process)."""
-    return build_lexicon((_read(f"{lang}.yaml") for lang in LANGUAGES), _read("regions.yaml"))
+    return build_lexicon(
+        (_read(f"{lang}.yaml") for lang in LANGUAGES),
+        _read("regions.yaml"),
+        _read("purpose_families.yaml"),
+    )

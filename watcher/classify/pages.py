@@ -75,6 +75,23 @@ class Pages:
         return self.lexicon.data_categories.found_in(self.old_whole)
 
     @cached_property
+    def old_uses(self) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+        """The purposes the old document states anywhere, and each (kind of data or other
+        purpose, purpose) it states together in one sentence."""
+        if self.lexicon is None:
+            return frozenset(), frozenset()
+        purposes: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for sentence in sentences(self.old_whole):
+            stated = self.lexicon.purposes_in(sentence)
+            if not stated:
+                continue
+            purposes |= stated
+            named = self.lexicon.data_categories.found_in(sentence) | stated
+            pairs.update((other, purpose) for other in named for purpose in stated)
+        return frozenset(purposes), frozenset(pairs)
+
+    @cached_property
     def effective_dates(self) -> tuple[frozenset[str], frozenset[str]]:
         """The dates each whole document states as its effective or last-updated date."""
         return _effective_dates(self.old_whole, self.lexicon), _effective_dates(

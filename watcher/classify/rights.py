@@ -197,6 +197,8 @@ def _opt_out_wording(evidence: OpEvidence, context: Context) -> Finding | None:
     lost = bool(said_before) and not said_before & context.opt_out_after
     if before and not after and lost:
         note, severity = "a statement of the right to object was removed", Severity.HIGH
+    elif before and not after:
+        return None  # its objection words are still on the new side: it moved, not went
     elif after and not before:
         note, severity = "a statement of the right to object was added", Severity.MEDIUM
     elif _same_statement(_joined(evidence.before, before), _joined(evidence.after, after), context):
@@ -237,8 +239,17 @@ def region_restriction(evidence: OpEvidence, context: Context) -> Finding | None
     op = evidence.op
     if op.op is OpKind.MOVE:
         return _moved_between_regions(evidence, context)
-    before = evidence.before.matching(clauses.any_in)
-    after = evidence.after.matching(clauses.any_in)
+    transfers = context.lexicon.data_transfers
+    if any(transfers.any_in(heading) for heading in op.path):
+        return None  # under "data transfers": where information goes, not whom a text covers
+
+    def limits_whom(sentence: str) -> bool:
+        # "…outside the EEA, including to the United States" in a sentence on transfers says
+        # where data goes; a clause limiting whom the text covers is not about transfers.
+        return clauses.any_in(sentence) and not transfers.any_in(sentence)
+
+    before = evidence.before.matching(limits_whom)
+    after = evidence.after.matching(limits_whom)
     if not before and not after:
         return None
     clauses_before, clauses_after = _texts(evidence.before, before), _texts(evidence.after, after)

@@ -127,13 +127,6 @@ def effective_date(evidence: OpEvidence, context: Context) -> Finding | None:
     )
 
 
-def _new_terms(terms: Terms, evidence: OpEvidence) -> tuple[frozenset[str], tuple[Span, ...]]:
-    """Terms on the after side that the before side does not have, and where they are."""
-    added = terms.found_in(evidence.after.text) - terms.found_in(evidence.before.text)
-    spans = evidence.after.matching(lambda s: bool(terms.found_in(s) & added))
-    return added, spans
-
-
 def _under(headings: Terms, op: BlockOp) -> str:
     return next((h for h in reversed(op.path) if headings.any_in(h)), "")
 
@@ -186,7 +179,7 @@ def data_use_expanded(evidence: OpEvidence, context: Context) -> Finding | None:
     lexicon, op = context.lexicon, evidence.op
     if op.op is OpKind.DELETE:
         return None
-    added, _ = _new_terms(lexicon.purposes, evidence)
+    added = lexicon.purposes_in(evidence.after.text) - lexicon.purposes_in(evidence.before.text)
     resumed = _affirmed(evidence.after, lexicon) & (
         _denied(evidence.before, lexicon) - _affirmed(evidence.before, lexicon)
     )
@@ -216,9 +209,29 @@ def data_use_expanded(evidence: OpEvidence, context: Context) -> Finding | None:
     def states_use(sentence: str) -> bool:
         # Not "we don't use … to train", nor "Object to the use of … for AI": neither is a use.
         return (
-            bool(lexicon.purposes.found_in(sentence) & fresh)
+            bool(_new_uses(sentence) & fresh)
             and not lexicon.negations.any_in(sentence)
             and not lexicon.opt_out.any_in(sentence)
+        )
+
+    def _new_uses(sentence: str) -> frozenset[str]:
+        """The sentence's purposes that are new to the whole old document: a purpose it never
+        stated, or one it stated but never together with a kind of data or another purpose
+        this sentence names with it (personalizing ads is old, personalizing AI features may
+        not be; a purpose stated again, with what it was stated with before, is a rewrite).
+        A purpose resumed after a denial is new wherever it is stated."""
+        stated = lexicon.purposes_in(sentence)
+        pages = context.pages
+        if not pages.known:
+            return stated
+        old_purposes, old_pairs = pages.old_uses
+        named = lexicon.data_categories.found_in(sentence) | stated
+        return frozenset(
+            purpose
+            for purpose in stated
+            if purpose in resumed
+            or purpose not in old_purposes
+            or any((other, purpose) not in old_pairs for other in named - {purpose})
         )
 
     spans = evidence.after.matching(states_use)
@@ -266,19 +279,19 @@ def _listed_under_use(evidence: OpEvidence, lexicon: Lexicon) -> frozenset[str]:
         return frozenset()
     heading = op.path[-1] if op.path else ""
     if lexicon.use_verbs.any_in(heading) and not lexicon.negations.any_in(heading):
-        return lexicon.purposes.found_in(heading)
+        return lexicon.purposes_in(heading)
     return frozenset()
 
 
 def _affirmed(side: Side, lexicon: Lexicon) -> frozenset[str]:
     """Purposes stated in sentences without a negation."""
     return frozenset().union(
-        *(lexicon.purposes.found_in(s) for s in side.sentences if not lexicon.negations.any_in(s))
+        *(lexicon.purposes_in(s) for s in side.sentences if not lexicon.negations.any_in(s))
     )
 
 
 def _denied(side: Side, lexicon: Lexicon) -> frozenset[str]:
     """Purposes stated in sentences with a negation ("we don't use … to train")."""
     return frozenset().union(
-        *(lexicon.purposes.found_in(s) for s in side.sentences if lexicon.negations.any_in(s))
+        *(lexicon.purposes_in(s) for s in side.sentences if lexicon.negations.any_in(s))
     )
