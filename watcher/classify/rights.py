@@ -195,10 +195,13 @@ def _opt_out_wording(evidence: OpEvidence, context: Context) -> Finding | None:
     # statement that moved to another block, reworded, is still there).
     said_before = words.found_in(evidence.before.text)
     lost = bool(said_before) and not said_before & context.opt_out_after
+    still_in_block = evidence.after.block is not None and said_before <= words.found_in(
+        evidence.after.block.text
+    )
     if before and not after and lost:
         note, severity = "a statement of the right to object was removed", Severity.HIGH
-    elif before and not after:
-        return None  # its objection words are still on the new side: it moved, not went
+    elif before and not after and still_in_block:
+        return None  # the edited block still states it: sentences around it changed
     elif after and not before:
         note, severity = "a statement of the right to object was added", Severity.MEDIUM
     elif _same_statement(_joined(evidence.before, before), _joined(evidence.after, after), context):
