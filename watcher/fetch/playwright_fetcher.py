@@ -12,8 +12,7 @@ A page that served a sound fetch is kept, with its guard, and navigated to the c
 target instead of opening a new one (a new page and its guard cost several DevTools round trips
 each). Kept pages are bounded: with the pages at work, never more than `max_concurrency` open,
 so memory stays what it is with a page per fetch. A page that failed or went over a limit is
-closed, never reused. A freed slot goes first to a waiting fetch whose context has a kept page,
-and a kept page no waiting fetch can use is the one closed to make room (`watcher.fetch.slots`).
+closed, never reused.
 """
 
 from __future__ import annotations
@@ -44,18 +43,13 @@ from watcher.fetch.guard import MEASURE_JS, PageGuard
 from watcher.fetch.proxy import Proxy
 from watcher.fetch.proxy_check import proxy_refused
 from watcher.fetch.settle import StillGrowingError, settle
-from watcher.fetch.slots import KEPT_PAGE, NEW_PAGE, NOTHING_OPEN, Slots
 
 # The proxy holds its password (two accounts on one proxy are two contexts); its repr hides it.
 ContextKey = tuple[str, str, str, str, Proxy | None]
 
-# A fetch passed over for cheaper ones (see `Slots`) this many times per slot goes next.
-PASSES_PER_SLOT = 4
-
 
 @dataclass
 class _PooledContext:
-    key: ContextKey
     context: BrowserContext
     pages_served: int = 0
     broken: bool = False
@@ -73,10 +67,8 @@ class PlaywrightFetcher:
         self._start_lock = asyncio.Lock()
         self._pool_lock = asyncio.Lock()
         self._pool: dict[ContextKey, _PooledContext] = {}
-        slots = max(1, self.settings.max_concurrency)
-        self._slots = Slots[ContextKey](slots, self._rank, max_passed=PASSES_PER_SLOT * slots)
+        self._slots = asyncio.Semaphore(max(1, self.settings.max_concurrency))
         self._busy = 0  # fetches holding a slot
-        self._working: dict[ContextKey, int] = {}  # fetches holding a slot, by context
         self.proxies = BrowserProxies()
         self.launches = 0
 
@@ -138,24 +130,12 @@ class PlaywrightFetcher:
             self._playwright = None
 
     async def fetch(self, request: FetchRequest) -> FetchOutcome:
-        key = self._key(request)
-        async with self._slots.held(key):
+        async with self._slots:
             self._busy += 1
-            self._working[key] = self._working.get(key, 0) + 1
             try:
                 return await self._fetch_in_slot(request)
             finally:
                 self._busy -= 1
-                self._working[key] -= 1
-                if not self._working[key]:
-                    del self._working[key]
-
-    def _rank(self, key: ContextKey) -> int:
-        """How cheaply a fetch in this context would run now (see `Slots`)."""
-        pooled = self._pool.get(key)
-        if pooled is not None and not pooled.broken and pooled.idle:
-            return KEPT_PAGE
-        return NEW_PAGE if key in self._working else NOTHING_OPEN
 
     async def _fetch_in_slot(self, request: FetchRequest) -> FetchOutcome:
         started = time.perf_counter()
@@ -226,11 +206,7 @@ class PlaywrightFetcher:
                 guard.reset()
                 return page, guard
         while self._busy + self._idle_count() > max(1, self.settings.max_concurrency):
-            # Kept pages no waiting fetch can use go first.
-            fullest = max(
-                (p for p in self._pool.values() if p.idle),
-                key=lambda p: (not self._slots.wanted(p.key), len(p.idle)),
-            )
+            fullest = max(self._pool.values(), key=lambda p: len(p.idle))
             page, guard = fullest.idle.pop(0)
             if not await guard.close(page):
                 fullest.broken = True
@@ -335,17 +311,14 @@ class PlaywrightFetcher:
             evidence=evidence,
         )
 
-    def _key(self, request: FetchRequest) -> ContextKey:
-        return (
+    async def _context_for(self, request: FetchRequest) -> _PooledContext:
+        key: ContextKey = (
             request.region_id if self.settings.context_reuse == "per_region" else request.target_id,
             request.locale,
             request.timezone,
             request.accept_language,
             request.proxy,
         )
-
-    async def _context_for(self, request: FetchRequest) -> _PooledContext:
-        key = self._key(request)
         async with self._pool_lock:
             pooled = self._pool.get(key)
             if pooled is not None and not pooled.broken:
@@ -361,7 +334,7 @@ class PlaywrightFetcher:
                 service_workers="block",
                 java_script_enabled=True,
             )
-            pooled = _PooledContext(key=key, context=context, pages_served=1)
+            pooled = _PooledContext(context=context, pages_served=1)
             self._pool[key] = pooled
             return pooled
 

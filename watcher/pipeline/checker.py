@@ -12,7 +12,6 @@ itself for SQLite's write lock).
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -134,10 +133,9 @@ class Checker:
         """
         await self._in_storage(self.register, targets)
         reports: list[CheckReport] = []
-        # Checks start with one target of each region in turn: the first fetches take the
-        # browser's slots in different regions, and each slot then keeps serving its region's
-        # targets with its kept page (see `watcher.fetch.slots`).
-        in_order = _regions_in_turn(targets)
+        # Checks start in this order and take the browser's slots in it: a region's targets one
+        # after another let its context's kept pages serve them (see PlaywrightFetcher).
+        in_order = sorted(targets, key=lambda target: target.region_id)
         tasks = [asyncio.create_task(self.check(t)) for t in in_order]
         try:
             for next_done in asyncio.as_completed(tasks):
@@ -378,15 +376,6 @@ class Checker:
     async def _in_storage(self, function: Callable[..., R], *args: object) -> R:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._storage, function, *args)
-
-
-def _regions_in_turn(targets: Sequence[Target]) -> list[Target]:
-    """The targets with their regions taken in turn, each region's targets in their order."""
-    by_region: dict[str, list[Target]] = {}
-    for target in targets:
-        by_region.setdefault(target.region_id, []).append(target)
-    rounds = itertools.zip_longest(*by_region.values())
-    return [target for row in rounds for target in row if target is not None]
 
 
 def _slot_done(target: Target, due: datetime) -> CheckReport:
