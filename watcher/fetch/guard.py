@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from playwright.async_api import BrowserContext, CDPSession, Page
@@ -83,9 +85,12 @@ _COUNT_ELEMENTS_JS = """(limit => {
   }
 })(%(limit)d);"""
 
-# What the rendered page holds, measured without serializing it: its elements and a lower bound
-# of its serialized size (the characters of its text and attribute values).
-MEASURE_JS = """() => {
+# What the rendered page holds, measured before serializing it: its elements and a lower bound
+# of its serialized size (the characters of its text and attribute values). Only a page within
+# `[maxElements, maxChars]` is then serialized, as `page.content()` does (the doctype, then the
+# root's outer HTML): `[elements, chars, html]`, with `html` null for a page over a limit. One
+# round trip, where measuring and then asking for the content took two.
+READ_JS = """([maxElements, maxChars]) => {
   const elements = document.getElementsByTagName('*');
   let chars = 0;
   for (const element of elements) {
@@ -93,8 +98,31 @@ MEASURE_JS = """() => {
   }
   const texts = document.createTreeWalker(document, NodeFilter.SHOW_TEXT);
   while (texts.nextNode()) chars += texts.currentNode.length;
-  return [elements.length, chars];
+  if (elements.length > maxElements || chars > maxChars) return [elements.length, chars, null];
+  let html = '';
+  if (document.doctype) html = new XMLSerializer().serializeToString(document.doctype);
+  if (document.documentElement) html += document.documentElement.outerHTML;
+  return [elements.length, chars, html];
 }"""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What `READ_JS` read of a rendered page; `html` is None for a page over a limit."""
+
+    elements: int
+    chars: int
+    html: str | None
+
+    @classmethod
+    def of(cls, answer: Sequence[Any]) -> Rendered:
+        elements, chars, html = answer
+        return cls(int(elements), int(chars), html if isinstance(html, str) else None)
+
+
+def read_arguments(limits: PageLimits) -> list[int]:
+    """`READ_JS`'s arguments for a page under `limits`."""
+    return [limits.max_dom_nodes, limits.max_page_bytes]
 
 
 class PageGuard:
@@ -143,7 +171,7 @@ class PageGuard:
         return False
 
     def check_rendered(self, elements: int, chars: int) -> str | None:
-        """Why the rendered page must not be serialized, from `MEASURE_JS`'s figures."""
+        """Why the rendered page must not be serialized, from `READ_JS`'s figures."""
         if elements > self.limits.max_dom_nodes:
             return self._elements_reason(elements)
         if chars > self.limits.max_page_bytes:
