@@ -205,18 +205,22 @@ class PlaywrightFetcher:
             if not page.is_closed():
                 guard.reset()
                 return page, guard
+        # The kept pages that make room are closed while the new page opens: the close and the
+        # opening are round trips of their own, and neither needs the other's answer.
+        closing: list[asyncio.Task[None]] = []
         while self._busy + self._idle_count() > max(1, self.settings.max_concurrency):
             fullest = max(self._pool.values(), key=lambda p: len(p.idle))
-            page, guard = fullest.idle.pop(0)
-            if not await guard.close(page):
-                fullest.broken = True
-        page = await pooled.context.new_page()
-        guard = PageGuard(self.settings.limits)
+            closing.append(asyncio.create_task(_evict(fullest, *fullest.idle.pop(0))))
         try:
-            await guard.watch(pooled.context, page)
-        except PlaywrightError:
-            await guard.close(page)
-            raise
+            page = await pooled.context.new_page()
+            guard = PageGuard(self.settings.limits)
+            try:
+                await guard.watch(pooled.context, page)
+            except PlaywrightError:
+                await guard.close(page)
+                raise
+        finally:
+            await asyncio.gather(*closing)
         return page, guard
 
     def _keep(self, pooled: _PooledContext, page: Page, guard: PageGuard) -> bool:
@@ -381,6 +385,12 @@ async def _wait_rendered(
         quiet_ms = settings.settle_quiet_after_match_ms
         return None, await settle(page, settings, deadline, quiet_ms, read=True)
     return None, await settle(page, settings, deadline, read=True)
+
+
+async def _evict(pooled: _PooledContext, page: Page, guard: PageGuard) -> None:
+    """Closes a kept page to make room; a context whose page would not close is replaced."""
+    if not await guard.close(page):
+        pooled.broken = True
 
 
 async def _close_quietly(context: BrowserContext) -> None:
