@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from playwright.async_api import BrowserContext, CDPSession, Page
@@ -83,9 +85,12 @@ _COUNT_ELEMENTS_JS = """(limit => {
   }
 })(%(limit)d);"""
 
-# What the rendered page holds, measured without serializing it: its elements and a lower bound
-# of its serialized size (the characters of its text and attribute values).
-MEASURE_JS = """() => {
+# What the rendered page holds, measured before serializing it: its elements and a lower bound
+# of its serialized size (the characters of its text and attribute values). Only a page within
+# `[maxElements, maxChars]` is then serialized, as `page.content()` does (the doctype, then the
+# root's outer HTML): `[elements, chars, html]`, with `html` null for a page over a limit. One
+# round trip, where measuring and then asking for the content took two.
+READ_JS = """([maxElements, maxChars]) => {
   const elements = document.getElementsByTagName('*');
   let chars = 0;
   for (const element of elements) {
@@ -93,8 +98,31 @@ MEASURE_JS = """() => {
   }
   const texts = document.createTreeWalker(document, NodeFilter.SHOW_TEXT);
   while (texts.nextNode()) chars += texts.currentNode.length;
-  return [elements.length, chars];
+  if (elements.length > maxElements || chars > maxChars) return [elements.length, chars, null];
+  let html = '';
+  if (document.doctype) html = new XMLSerializer().serializeToString(document.doctype);
+  if (document.documentElement) html += document.documentElement.outerHTML;
+  return [elements.length, chars, html];
 }"""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What `READ_JS` read of a rendered page; `html` is None for a page over a limit."""
+
+    elements: int
+    chars: int
+    html: str | None
+
+    @classmethod
+    def of(cls, answer: Sequence[Any]) -> Rendered:
+        elements, chars, html = answer
+        return cls(int(elements), int(chars), html if isinstance(html, str) else None)
+
+
+def read_arguments(limits: PageLimits) -> list[int]:
+    """`READ_JS`'s arguments for a page under `limits`."""
+    return [limits.max_dom_nodes, limits.max_page_bytes]
 
 
 class PageGuard:
@@ -109,15 +137,25 @@ class PageGuard:
         self._session: CDPSession | None = None
 
     async def watch(self, context: BrowserContext, page: Page) -> None:
-        """Starts both watchers; call before the page navigates."""
+        """Starts both watchers; call before the page navigates. Their set-ups do not depend
+        on each other and go to the browser together: one round trip's wait, not four."""
+        script = _COUNT_ELEMENTS_JS % {"binding": _BINDING, "limit": self.limits.max_dom_nodes}
+        done = await asyncio.gather(
+            self._watch_bytes(context, page),
+            page.expose_binding(_BINDING, self._on_elements),
+            page.add_init_script(script),
+            return_exceptions=True,
+        )
+        for outcome in done:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+    async def _watch_bytes(self, context: BrowserContext, page: Page) -> None:
         session = self._session = await context.new_cdp_session(page)
         session.on("Network.responseReceived", self._on_response)
         session.on("Network.dataReceived", self._on_data)
         # This session only counts: it keeps no response bodies for DevTools to hand out.
         await session.send("Network.enable", {"maxTotalBufferSize": 0, "maxResourceBufferSize": 0})
-        await page.expose_binding(_BINDING, self._on_elements)
-        script = _COUNT_ELEMENTS_JS % {"binding": _BINDING, "limit": self.limits.max_dom_nodes}
-        await page.add_init_script(script)
 
     def reset(self) -> None:
         """Ready for the page's next navigation: counts and verdict start again (the DevTools
@@ -143,7 +181,7 @@ class PageGuard:
         return False
 
     def check_rendered(self, elements: int, chars: int) -> str | None:
-        """Why the rendered page must not be serialized, from `MEASURE_JS`'s figures."""
+        """Why the rendered page must not be serialized, from `READ_JS`'s figures."""
         if elements > self.limits.max_dom_nodes:
             return self._elements_reason(elements)
         if chars > self.limits.max_page_bytes:

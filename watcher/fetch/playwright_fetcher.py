@@ -39,7 +39,7 @@ from watcher.fetch.base import (
 from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
 from watcher.fetch.browser_proxy import BrowserProxies, blame_proxy
 from watcher.fetch.evidence import SCREENSHOT_TIMEOUT_S, capture_evidence
-from watcher.fetch.guard import MEASURE_JS, PageGuard
+from watcher.fetch.guard import READ_JS, PageGuard, Rendered, read_arguments
 from watcher.fetch.proxy import Proxy
 from watcher.fetch.proxy_check import proxy_refused
 from watcher.fetch.settle import StillGrowingError, settle
@@ -205,18 +205,22 @@ class PlaywrightFetcher:
             if not page.is_closed():
                 guard.reset()
                 return page, guard
+        # The kept pages that make room are closed while the new page opens: the close and the
+        # opening are round trips of their own, and neither needs the other's answer.
+        closing: list[asyncio.Task[None]] = []
         while self._busy + self._idle_count() > max(1, self.settings.max_concurrency):
             fullest = max(self._pool.values(), key=lambda p: len(p.idle))
-            page, guard = fullest.idle.pop(0)
-            if not await guard.close(page):
-                fullest.broken = True
-        page = await pooled.context.new_page()
-        guard = PageGuard(self.settings.limits)
+            closing.append(asyncio.create_task(_evict(fullest, *fullest.idle.pop(0))))
         try:
-            await guard.watch(pooled.context, page)
-        except PlaywrightError:
-            await guard.close(page)
-            raise
+            page = await pooled.context.new_page()
+            guard = PageGuard(self.settings.limits)
+            try:
+                await guard.watch(pooled.context, page)
+            except PlaywrightError:
+                await guard.close(page)
+                raise
+        finally:
+            await asyncio.gather(*closing)
         return page, guard
 
     def _keep(self, pooled: _PooledContext, page: Page, guard: PageGuard) -> bool:
@@ -263,7 +267,7 @@ class PlaywrightFetcher:
         deadline = started + request.timeout_s
         render_started = time.perf_counter()
         try:
-            wait_error = await _wait_rendered(page, request, self.settings, deadline)
+            wait_error, rendered = await _wait_rendered(page, request, self.settings, deadline)
             render_ms = (time.perf_counter() - render_started) * 1000
 
             actions_started = time.perf_counter()
@@ -275,16 +279,18 @@ class PlaywrightFetcher:
                 acted = await run_actions(page, request.actions)
             except ActionError as error:
                 action_error = str(error)
+                rendered = None  # actions before the failed one may have changed the page
             if acted:
-                await settle(page, self.settings, deadline)
+                rendered = await settle(page, self.settings, deadline, read=True)
             actions_ms = (time.perf_counter() - actions_started) * 1000
         except StillGrowingError as error:
             return _failure(request, FailureKind.TIMEOUT, str(error), started, page.url)
 
-        # Measured before serializing, so an oversized DOM never becomes a string.
-        elements, chars = await page.evaluate(MEASURE_JS)
-        too_large = guard.check_rendered(int(elements), int(chars))
-        html = "" if too_large else await page.content()
+        if rendered is None:
+            # Measured before serializing, so an oversized DOM never becomes a string.
+            rendered = Rendered.of(await page.evaluate(READ_JS, read_arguments(guard.limits)))
+        too_large = guard.check_rendered(rendered.elements, rendered.chars)
+        html = "" if too_large or rendered.html is None else rendered.html
         too_large = too_large or guard.check_html(html)
         if too_large:
             return _failure(request, FailureKind.TOO_LARGE, too_large, started, page.url)
@@ -366,18 +372,25 @@ class PlaywrightFetcher:
 
 async def _wait_rendered(
     page: Page, request: FetchRequest, settings: BrowserSettings, deadline: float
-) -> str | None:
-    """Wait for `wait_for` and then for the DOM to settle; returns why waiting failed, if it did."""
+) -> tuple[str | None, Rendered | None]:
+    """Wait for `wait_for` and then for the DOM to settle: why waiting failed, if it did, and
+    the page as read once quiet (None when it was not read)."""
     if request.wait_for:
         remaining_ms = max(1000.0, (deadline - time.perf_counter()) * 1000)
         try:
             await page.wait_for_selector(request.wait_for, state="attached", timeout=remaining_ms)
         except PlaywrightTimeout:
-            return f"wait_for {request.wait_for!r} matched nothing within {request.timeout_s:g}s"
-        await settle(page, settings, deadline, settings.settle_quiet_after_match_ms)
-        return None
-    await settle(page, settings, deadline)
-    return None
+            failed = f"wait_for {request.wait_for!r} matched nothing within {request.timeout_s:g}s"
+            return failed, None
+        quiet_ms = settings.settle_quiet_after_match_ms
+        return None, await settle(page, settings, deadline, quiet_ms, read=True)
+    return None, await settle(page, settings, deadline, read=True)
+
+
+async def _evict(pooled: _PooledContext, page: Page, guard: PageGuard) -> None:
+    """Closes a kept page to make room; a context whose page would not close is replaced."""
+    if not await guard.close(page):
+        pooled.broken = True
 
 
 async def _close_quietly(context: BrowserContext) -> None:

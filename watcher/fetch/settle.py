@@ -18,6 +18,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from watcher.fetch.browser import BrowserSettings
+from watcher.fetch.guard import READ_JS, Rendered, read_arguments
 from watcher.fetch.limits import PageLimits
 
 # How often the element count is sampled once the quiet wait has reached its cap.
@@ -76,6 +77,14 @@ _SETTLE_JS = """([quiet, max, every, minPerS, remaining]) => new Promise(resolve
 })"""
 
 
+# The wait, then (unless the page is still growing, or no reading is asked for) `READ_JS`: a page
+# read as soon as it is quiet, in the wait's own round trip.
+_SETTLE_THEN_READ_JS = f"""async ([wait, read]) => {{
+  const growing = await ({_SETTLE_JS})(wait);
+  return [growing, growing || read === null ? null : ({READ_JS})(read)];
+}}"""
+
+
 class StillGrowingError(Exception):
     """The page was still adding elements fast when the target's timeout came."""
 
@@ -85,10 +94,16 @@ def min_growth_per_s(limits: PageLimits) -> int:
 
 
 async def settle(
-    page: Page, settings: BrowserSettings, deadline: float, quiet_ms: int | None = None
-) -> None:
+    page: Page,
+    settings: BrowserSettings,
+    deadline: float,
+    quiet_ms: int | None = None,
+    *,
+    read: bool = False,
+) -> Rendered | None:
     """Waits for the page's DOM to go quiet (see the module's docstring); `deadline` is a
-    `time.perf_counter()` value: the end of the target's timeout."""
+    `time.perf_counter()` value: the end of the target's timeout. With `read`, the quiet page
+    is read in the same round trip (see `READ_JS`); None when it could not be."""
     quiet = settings.settle_quiet_ms if quiet_ms is None else quiet_ms
     remaining_ms = max(0.0, (deadline - time.perf_counter()) * 1000)
     arguments = [
@@ -99,13 +114,17 @@ async def settle(
         remaining_ms,
     ]
     growing = False
+    rendered: Rendered | None = None
     # A page navigating away mid-settle (or closed for its size) is judged elsewhere.
     with contextlib.suppress(PlaywrightError):
         try:
-            waiting = page.evaluate(_SETTLE_JS, arguments)
+            reading = read_arguments(settings.limits) if read else None
+            waiting = page.evaluate(_SETTLE_THEN_READ_JS, [arguments, reading])
             # The page's own timers end the wait; a page too busy to run them is bounded here.
             bound_s = max(remaining_ms, settings.settle_max_ms) / 1000 + _GRACE_S
-            growing = bool(await asyncio.wait_for(waiting, bound_s))
+            answer = await asyncio.wait_for(waiting, bound_s)
+            growing = bool(answer[0])
+            rendered = None if answer[1] is None else Rendered.of(answer[1])
         except TimeoutError:
             detail = "page was still too busy to settle when its timeout came"
             raise StillGrowingError(detail) from None
@@ -114,3 +133,4 @@ async def settle(
             f"page was still adding elements (at least {min_growth_per_s(settings.limits):,} "
             "a second) when its timeout came"
         )
+    return rendered
