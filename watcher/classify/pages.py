@@ -19,7 +19,7 @@ from functools import cache, cached_property, lru_cache
 from watcher.classify.lexicon import Lexicon
 from watcher.classify.sentences import sentences
 from watcher.diff import BlockOp, Change, OpKind, SegmentKind
-from watcher.normalize import Document
+from watcher.normalize import BlockKind, Document
 
 # A substitution counts as a rename when the same one is made in at least this many blocks,
 # and each side is a name, not a reworded clause.
@@ -54,6 +54,18 @@ def sentence_key(sentence: str) -> str:
 
 
 @dataclass(frozen=True)
+class OldUses:
+    """The purposes the old document states as uses (outside headings, which name topics,
+    and outside denials), each (kind of data or other purpose, purpose) it states together in
+    one such sentence, and those it states together in a denial ("we don't use…", "we have
+    paused…")."""
+
+    purposes: frozenset[str] = frozenset()
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    denied: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True)
 class Pages:
     """The sentences and vocabulary of each whole document, and the uniform renames between
     them. `Pages.none()` knows nothing of the documents (a change read on its own)."""
@@ -65,6 +77,8 @@ class Pages:
     # The old document's text and the lexicon, read for `old_data` only when a rule asks.
     old_whole: str = field(default="", repr=False, compare=False)
     new_whole: str = field(default="", repr=False, compare=False)
+    # The old document without its headings: what it states, not the topics it names.
+    old_statements: str = field(default="", repr=False, compare=False)
     lexicon: Lexicon | None = field(default=None, repr=False, compare=False)
 
     @cached_property
@@ -75,21 +89,25 @@ class Pages:
         return self.lexicon.data_categories.found_in(self.old_whole)
 
     @cached_property
-    def old_uses(self) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
-        """The purposes the old document states anywhere, and each (kind of data or other
-        purpose, purpose) it states together in one sentence."""
+    def old_uses(self) -> OldUses:
+        """What the old document states of uses: see `OldUses`."""
         if self.lexicon is None:
-            return frozenset(), frozenset()
+            return OldUses()
         purposes: set[str] = set()
         pairs: set[tuple[str, str]] = set()
-        for sentence in sentences(self.old_whole):
+        denied: set[tuple[str, str]] = set()
+        for sentence in sentences(self.old_statements):
             stated = self.lexicon.purposes_in(sentence)
             if not stated:
                 continue
-            purposes |= stated
             named = self.lexicon.data_categories.found_in(sentence) | stated
-            pairs.update((other, purpose) for other in named for purpose in stated)
-        return frozenset(purposes), frozenset(pairs)
+            found = {(other, purpose) for other in named for purpose in stated}
+            if self.lexicon.negations.any_in(sentence):
+                denied |= found  # "we have paused using public posts to train" states no use
+            else:
+                purposes |= stated
+                pairs |= found
+        return OldUses(frozenset(purposes), frozenset(pairs), frozenset(denied))
 
     @cached_property
     def effective_dates(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -116,6 +134,9 @@ class Pages:
             known=True,
             old_whole="\n".join(old_texts),
             new_whole="\n".join(new_texts),
+            old_statements="\n".join(
+                block.text for block in before.blocks if block.kind is not BlockKind.HEADING
+            ),
             lexicon=lexicon,
         )
 

@@ -219,19 +219,22 @@ def data_use_expanded(evidence: OpEvidence, context: Context) -> Finding | None:
         stated, or one it stated but never together with a kind of data or another purpose
         this sentence names with it (personalizing ads is old, personalizing AI features may
         not be; a purpose stated again, with what it was stated with before, is a rewrite).
-        A purpose resumed after a denial is new wherever it is stated."""
+        A purpose resumed after a denial, here or anywhere in the old document, is new."""
         stated = lexicon.purposes_in(sentence)
         pages = context.pages
         if not pages.known:
             return stated
-        old_purposes, old_pairs = pages.old_uses
+        uses = pages.old_uses
         named = lexicon.data_categories.found_in(sentence) | stated
         return frozenset(
             purpose
             for purpose in stated
             if purpose in resumed
-            or purpose not in old_purposes
-            or any((other, purpose) not in old_pairs for other in named - {purpose})
+            or purpose not in uses.purposes
+            or any(
+                (other, purpose) not in uses.pairs or (other, purpose) in uses.denied
+                for other in named - {purpose}
+            )
         )
 
     spans = evidence.after.matching(states_use)
