@@ -2,12 +2,12 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup replay-env demo lint bench clean
+.PHONY: run test setup replay-env compose-tool demo lint bench clean
 
 run: setup
 	$(BIN)/watcher run
 
-test: setup replay-env
+test: setup replay-env compose-tool
 	$(BIN)/pytest
 
 setup:
@@ -16,6 +16,10 @@ setup:
 # pywb, apart from .venv: only the WARC replay test uses it.
 replay-env:
 	@scripts/ensure-replay.sh .venv-replay
+
+# Debian's docker-compose, to validate docker-compose.yml offline in the tests.
+compose-tool:
+	@scripts/ensure-compose.sh
 
 demo: setup
 	$(BIN)/watcher demo
