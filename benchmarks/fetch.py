@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fetch_floor import floor_pass, full_pass, full_pass_config
+from fetch_floor import cold_check_pass, floor_pass, full_pass, full_pass_config
 from memory import PeakSampler, markdown_table
 
 from watcher.demo import DEMO_REGIONS, demo_fetch_request
@@ -107,6 +107,9 @@ def floor_rows(
             seconds, checked, failed = asyncio.run(full_pass(config, targets))
         full.append((seconds, checked, failed, sampler.peak_pss_kib / 1024))
         print(f"  done: floor and full pass, round {number + 1}", file=sys.stderr)
+    with PeakSampler() as sampler:
+        cold, cold_checks, cold_failed = cold_check_pass(site, PAGE_IDS, count)
+    cold_pss = sampler.peak_pss_kib / 1024
     return [
         FloorRow(
             "bare Playwright loop (floor)",
@@ -122,6 +125,7 @@ def floor_rows(
             max(f[2] for f in full),
             max(f[3] for f in full),
         ),
+        FloorRow("watcher check, with start-up", cold, cold_checks, cold_failed, cold_pss),
     ]
 
 

@@ -15,6 +15,9 @@ Both run a warming pass first and then the measured pass, so neither pays for a 
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -36,6 +39,11 @@ from watcher.simsite import PAGES, SimulatedMetaSite
 
 def full_pass_config(site: SimulatedMetaSite, page_ids: Sequence[str], count: int) -> Config:
     """`count` targets: the pages in every demo region, repeated under distinct URLs."""
+    return parse_config(full_pass_yaml(site, page_ids, count))
+
+
+def full_pass_yaml(site: SimulatedMetaSite, page_ids: Sequence[str], count: int) -> str:
+    """The configuration of `full_pass_config` as a sources.yaml."""
     proxies = site.egress_proxies()
     lines = ["regions:"]
     for region, (locale, zone, accept, variant) in DEMO_REGIONS.items():
@@ -68,7 +76,7 @@ def full_pass_config(site: SimulatedMetaSite, page_ids: Sequence[str], count: in
             ]
             made += len(regions)
         copy += 1
-    return parse_config("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 async def floor_pass(requests: Sequence[FetchRequest], concurrency: int) -> tuple[float, int]:
@@ -144,3 +152,25 @@ async def full_pass(config: Config, targets: Sequence[Target]) -> tuple[float, i
             database.dispose()
     failed = sum(r.outcome is CheckOutcome.FAILED for r in reports)
     return seconds, len(reports), failed
+
+
+def cold_check_pass(
+    site: SimulatedMetaSite, page_ids: Sequence[str], count: int
+) -> tuple[float, int, int]:
+    """Seconds of an unchanged `watcher check` over the same targets, as a user runs it: a new
+    process, start-up and browser launch included (a first check stores the versions first).
+    Starts are not spaced per host (`min_spacing: 0s`): the floor spaces nothing either.
+    Seconds, checks and failed checks."""
+    command = [str(Path(sys.executable).parent / "watcher"), "check", "--config", "sources.yaml"]
+    with tempfile.TemporaryDirectory() as folder:
+        config = full_pass_yaml(site, page_ids, count)
+        config += "politeness: {max_concurrent: 4, min_spacing: 0s}\n"
+        (Path(folder) / "sources.yaml").write_text(config)
+        command += ["--db", f"sqlite:///{Path(folder) / 'watcher.db'}", "--json"]
+        subprocess.run(command, cwd=folder, capture_output=True, check=True)
+        started_at = time.perf_counter()
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True)
+        seconds = time.perf_counter() - started_at
+    outcomes = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    failed = sum(o.get("outcome") == "failed" for o in outcomes)
+    return seconds, len(outcomes), failed
