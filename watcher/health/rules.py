@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 from watcher.classify.variant import VariantReading, read_variant
 from watcher.fetch.base import FailureKind, FetchFailure, FetchResult
 from watcher.health.consent import judge_consent_dialogs
+from watcher.normalize.markup import INLINE_TAGS
 
 # 404 Not Found and 410 Gone: the page does not exist (removed once confirmed, see pipeline).
 _GONE_STATUSES = frozenset({404, 410})
@@ -22,49 +23,6 @@ _GONE_STATUSES = frozenset({404, 410})
 _SOFT_NOT_FOUND_MAX_CHARS = 1500
 _LOGIN_PATH = re.compile(r"^/(login|login\.php|checkpoint)(/|$)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
-# Elements whose text a reader sees apart from its neighbours'. Minified pages put no space
-# between `</h1><p>`: their text must not run together ("Privacy PolicyMeta Platforms…"), or a
-# controller's name that starts a block is no longer a whole word.
-_BLOCK_TAGS = (
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "br",
-    "button",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "label",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "option",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "td",
-    "th",
-    "tr",
-    "ul",
-)
 
 
 @dataclass(frozen=True)
@@ -125,9 +83,13 @@ def _view(page_html: str) -> _PageView:
     assert isinstance(root, lxml_html.HtmlElement)
     for dead in _elements(root, "//script|//style|//noscript|//template"):
         dead.drop_tree()
-    for block in root.iter(*_BLOCK_TAGS):
-        block.text = " " + (block.text or "")
-        block.tail = " " + (block.tail or "")
+    # Minified pages put no space between `</h1><p>`: the text of elements that are not inline
+    # (normalize's own division) must not run together ("Privacy PolicyMeta Platforms…"), or
+    # a controller's name that starts a block is no longer a whole word.
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag not in INLINE_TAGS:
+            element.text = " " + (element.text or "")
+            element.tail = " " + (element.tail or "")
     dialogs = _elements(root, "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true']")
     dialog_text = " ".join(_SPACES.sub(" ", d.text_content()) for d in dialogs)
     password = bool(_elements(root, "//input[@type='password']"))
