@@ -190,13 +190,18 @@ def _contained(key: str, flat: str) -> bool:
     return False
 
 
+def states_effective_date(sentence: str, lexicon: Lexicon) -> bool:
+    """A dated "Effective …" / "Last updated …" sentence."""
+    return bool(ISO_DATE.search(sentence)) and lexicon.effective_date.any_in(sentence)
+
+
 def _effective_dates(text: str, lexicon: Lexicon | None) -> frozenset[str]:
     if lexicon is None:
         return frozenset()
     return frozenset(
         date
         for sentence in sentences(text)
-        if lexicon.effective_date.any_in(sentence)
+        if states_effective_date(sentence, lexicon)
         for date in ISO_DATE.findall(sentence)
     )
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from watcher.classify.evidence import OpEvidence, Side, Span
 from watcher.classify.finding import Finding, FindingKind, Severity
 from watcher.classify.lexicon import Lexicon, Terms
-from watcher.classify.pages import ISO_DATE, Pages
+from watcher.classify.pages import ISO_DATE, Pages, states_effective_date
 from watcher.diff import BlockOp, OpKind, path_text
 from watcher.normalize import BlockKind
 
@@ -102,7 +102,7 @@ def effective_date(evidence: OpEvidence, context: Context) -> Finding | None:
     """A dated "Effective …" / "Last updated …" line added or removed."""
 
     def dated(sentence: str) -> bool:
-        return bool(ISO_DATE.search(sentence)) and context.lexicon.effective_date.any_in(sentence)
+        return states_effective_date(sentence, context.lexicon)
 
     before = evidence.before.matching(dated)
     after = evidence.after.matching(dated)
