@@ -108,7 +108,7 @@ def floor_rows(
         full.append((seconds, checked, failed, sampler.peak_pss_kib / 1024))
         print(f"  done: floor and full pass, round {number + 1}", file=sys.stderr)
     with PeakSampler() as sampler:
-        cold, cold_checks, cold_failed = cold_check_pass(site, PAGE_IDS, count)
+        cold = cold_check_pass(site, PAGE_IDS, count)
     cold_pss = sampler.peak_pss_kib / 1024
     return [
         FloorRow(
@@ -125,7 +125,7 @@ def floor_rows(
             max(f[2] for f in full),
             max(f[3] for f in full),
         ),
-        FloorRow("watcher check, with start-up", cold, cold_checks, cold_failed, cold_pss),
+        FloorRow("watcher check, with start-up", cold.seconds, count, cold.failed, cold_pss),
     ]
 
 

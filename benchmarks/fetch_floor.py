@@ -15,14 +15,12 @@ Both run a warming pass first and then the measured pass, so neither pays for a 
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from peer_tools import PassRun, Watcher
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from storage import Database
@@ -154,23 +152,13 @@ async def full_pass(config: Config, targets: Sequence[Target]) -> tuple[float, i
     return seconds, len(reports), failed
 
 
-def cold_check_pass(
-    site: SimulatedMetaSite, page_ids: Sequence[str], count: int
-) -> tuple[float, int, int]:
-    """Seconds of an unchanged `watcher check` over the same targets, as a user runs it: a new
-    process, start-up and browser launch included (a first check stores the versions first).
-    Starts are not spaced per host (`min_spacing: 0s`): the floor spaces nothing either.
-    Seconds, checks and failed checks."""
-    command = [str(Path(sys.executable).parent / "watcher"), "check", "--config", "sources.yaml"]
+def cold_check_pass(site: SimulatedMetaSite, page_ids: Sequence[str], count: int) -> PassRun:
+    """An unchanged `watcher check` over the same targets, run the way the peers benchmark runs
+    it: a new process, start-up and browser launch included (a first check stores the versions
+    first). Starts are not spaced per host (`min_spacing: 0s`): the floor spaces nothing."""
+    config = full_pass_yaml(site, page_ids, count)
+    config += "politeness: {max_concurrent: 4, min_spacing: 0s}\n"
     with tempfile.TemporaryDirectory() as folder:
-        config = full_pass_yaml(site, page_ids, count)
-        config += "politeness: {max_concurrent: 4, min_spacing: 0s}\n"
-        (Path(folder) / "sources.yaml").write_text(config)
-        command += ["--db", f"sqlite:///{Path(folder) / 'watcher.db'}", "--json"]
-        subprocess.run(command, cwd=folder, capture_output=True, check=True)
-        started_at = time.perf_counter()
-        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True)
-        seconds = time.perf_counter() - started_at
-    outcomes = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    failed = sum(o.get("outcome") == "failed" for o in outcomes)
-    return seconds, len(outcomes), failed
+        watcher = Watcher(Path(folder), config)
+        watcher.run_pass(0)
+        return watcher.run_pass(1)
