@@ -23,7 +23,7 @@ from watcher import __version__
 from watcher.archive.warc import chain_fields
 from watcher.diff import Change
 from watcher.errors import WatcherError
-from watcher.stored import stored_finding
+from watcher.stored import change_as_json
 
 _DIFF_CONTEXT = 2
 # The diff shows third-party text: escaped by the renderer, and the page may run nothing.
@@ -100,17 +100,9 @@ def _change_files(change: ChangeRecord) -> dict[str, bytes]:
         summary=escape(f"{change.detected_at:%Y-%m-%d %H:%M UTC}: {change.summary}"),
         body=diff.to_html_side_by_side(_DIFF_CONTEXT),
     )
-    findings = {
-        "change": change.id,
-        "target": change.target_id,
-        "source": change.source_id,
-        "region": change.region_id,
-        "detected_at": change.detected_at.isoformat(),
-        "summary": change.summary,
-        "from_snapshot": change.from_snapshot_id,
-        "to_snapshot": change.to_snapshot_id,
-        "findings": [stored_finding(f).to_json() for f in change.findings],
-    }
+    # The change as `watcher changes --json` and the API give it, its id named `change`.
+    as_json = change_as_json(change)
+    findings = {"change": as_json.pop("id"), **as_json}
     return {
         "diff.html": page.encode("utf-8"),
         "diff.txt": diff.to_unified(_DIFF_CONTEXT).encode("utf-8"),
