@@ -88,36 +88,43 @@ _COUNT_ELEMENTS_JS = """(limit => {
 # What the rendered page holds, measured before serializing it: its elements and a lower bound
 # of its serialized size (the characters of its text and attribute values). Only a page within
 # `[maxElements, maxChars]` is then serialized, as `page.content()` does (the doctype, then the
-# root's outer HTML): `[elements, chars, html]`, with `html` null for a page over a limit. One
-# round trip, where measuring and then asking for the content took two.
+# root's outer HTML): `[elements, chars, html, shadow]`, with `html` null for a page over a limit
+# and `shadow` whether an element hosts an open shadow root (where Playwright's selectors look
+# and `querySelector` does not). One round trip, where measuring and then asking for the content
+# took two.
 READ_JS = """([maxElements, maxChars]) => {
   const elements = document.getElementsByTagName('*');
-  let chars = 0;
+  let chars = 0, shadow = false;
   for (const element of elements) {
     for (const attribute of element.attributes) chars += attribute.value.length;
+    if (element.shadowRoot) shadow = true;
   }
   const texts = document.createTreeWalker(document, NodeFilter.SHOW_TEXT);
   while (texts.nextNode()) chars += texts.currentNode.length;
-  if (elements.length > maxElements || chars > maxChars) return [elements.length, chars, null];
+  if (elements.length > maxElements || chars > maxChars) {
+    return [elements.length, chars, null, shadow];
+  }
   let html = '';
   if (document.doctype) html = new XMLSerializer().serializeToString(document.doctype);
   if (document.documentElement) html += document.documentElement.outerHTML;
-  return [elements.length, chars, html];
+  return [elements.length, chars, html, shadow];
 }"""
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """What `READ_JS` read of a rendered page; `html` is None for a page over a limit."""
+    """What `READ_JS` read of a rendered page; `html` is None for a page over a limit.
+    `absent`: selectors known to match nothing in the page as read (see `settle`)."""
 
     elements: int
     chars: int
     html: str | None
+    absent: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, answer: Sequence[Any]) -> Rendered:
-        elements, chars, html = answer
-        return cls(int(elements), int(chars), html if isinstance(html, str) else None)
+    def of(cls, answer: Sequence[Any], absent: frozenset[str] = frozenset()) -> Rendered:
+        elements, chars, html = answer[:3]
+        return cls(int(elements), int(chars), html if isinstance(html, str) else None, absent)
 
 
 def read_arguments(limits: PageLimits) -> list[int]:

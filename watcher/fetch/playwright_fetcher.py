@@ -27,7 +27,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from watcher.errors import FetchError
-from watcher.fetch.actions import ActionError, run_actions
+from watcher.fetch.actions import ActionError, optional_selectors, run_actions
 from watcher.fetch.base import (
     FailureKind,
     FetchFailure,
@@ -42,7 +42,7 @@ from watcher.fetch.evidence import SCREENSHOT_TIMEOUT_S, capture_evidence
 from watcher.fetch.guard import READ_JS, PageGuard, Rendered, read_arguments
 from watcher.fetch.proxy import Proxy
 from watcher.fetch.proxy_check import proxy_refused
-from watcher.fetch.settle import StillGrowingError, settle
+from watcher.fetch.settle import StillGrowingError, match_then_settle, settle
 
 # The proxy holds its password (two accounts on one proxy are two contexts); its repr hides it.
 ContextKey = tuple[str, str, str, str, Proxy | None]
@@ -276,7 +276,8 @@ class PlaywrightFetcher:
             # content, and health checks judge the page as the actions leave it.
             acted = 0
             try:
-                acted = await run_actions(page, request.actions)
+                absent = rendered.absent if rendered is not None else frozenset()
+                acted = await run_actions(page, request.actions, absent=absent)
             except ActionError as error:
                 action_error = str(error)
                 rendered = None  # actions before the failed one may have changed the page
@@ -374,17 +375,19 @@ async def _wait_rendered(
     page: Page, request: FetchRequest, settings: BrowserSettings, deadline: float
 ) -> tuple[str | None, Rendered | None]:
     """Wait for `wait_for` and then for the DOM to settle: why waiting failed, if it did, and
-    the page as read once quiet (None when it was not read)."""
+    the page as read once quiet (None when it was not read), with which of the optional
+    actions' selectors match nothing in it."""
+    probes = optional_selectors(request.actions)
     if request.wait_for:
-        remaining_ms = max(1000.0, (deadline - time.perf_counter()) * 1000)
-        try:
-            await page.wait_for_selector(request.wait_for, state="attached", timeout=remaining_ms)
-        except PlaywrightTimeout:
+        quiet_ms = settings.settle_quiet_after_match_ms
+        matched, rendered = await match_then_settle(
+            page, request.wait_for, settings, deadline, quiet_ms=quiet_ms, probes=probes
+        )
+        if not matched:
             failed = f"wait_for {request.wait_for!r} matched nothing within {request.timeout_s:g}s"
             return failed, None
-        quiet_ms = settings.settle_quiet_after_match_ms
-        return None, await settle(page, settings, deadline, quiet_ms, read=True)
-    return None, await settle(page, settings, deadline, read=True)
+        return None, rendered
+    return None, await settle(page, settings, deadline, read=True, probes=probes)
 
 
 async def _evict(pooled: _PooledContext, page: Page, guard: PageGuard) -> None:
