@@ -12,7 +12,9 @@ A page that served a sound fetch is kept, with its guard, and navigated to the c
 target instead of opening a new one (a new page and its guard cost several DevTools round trips
 each). Kept pages are bounded: with the pages at work, never more than `max_concurrency` open,
 so memory stays what it is with a page per fetch. A page that failed or went over a limit is
-closed, never reused.
+closed, never reused. A free slot goes first to the oldest waiting fetch whose context keeps a
+page, then to the oldest: a region's pages keep serving it while other regions wait, where
+taking fetches strictly in turn opened a page at nearly every change of region.
 """
 
 from __future__ import annotations
@@ -67,8 +69,9 @@ class PlaywrightFetcher:
         self._start_lock = asyncio.Lock()
         self._pool_lock = asyncio.Lock()
         self._pool: dict[ContextKey, _PooledContext] = {}
-        self._slots = asyncio.Semaphore(max(1, self.settings.max_concurrency))
         self._busy = 0  # fetches holding a slot
+        # Fetches waiting for a slot, in arrival order, with their context's key.
+        self._waiting: list[tuple[ContextKey, asyncio.Future[None]]] = []
         self.proxies = BrowserProxies()
         self.launches = 0
 
@@ -130,12 +133,46 @@ class PlaywrightFetcher:
             self._playwright = None
 
     async def fetch(self, request: FetchRequest) -> FetchOutcome:
-        async with self._slots:
+        await self._take_slot(self._key(request))
+        try:
+            return await self._fetch_in_slot(request)
+        finally:
+            self._busy -= 1
+            self._hand_on_slot()
+
+    async def _take_slot(self, key: ContextKey) -> None:
+        if self._busy < max(1, self.settings.max_concurrency) and not self._waiting:
             self._busy += 1
-            try:
-                return await self._fetch_in_slot(request)
-            finally:
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (key, granted)
+        self._waiting.append(entry)
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if entry in self._waiting:
+                self._waiting.remove(entry)
+            elif granted.done() and not granted.cancelled():
+                # Granted as it was cancelled: the slot goes to the next one.
                 self._busy -= 1
+                self._hand_on_slot()
+            raise
+
+    def _hand_on_slot(self) -> None:
+        """Gives free slots to waiting fetches: first to the oldest whose context has a kept
+        page (it is served without opening one), else to the oldest."""
+        while self._waiting and self._busy < max(1, self.settings.max_concurrency):
+            ready = next(
+                (
+                    entry
+                    for entry in self._waiting
+                    if (pooled := self._pool.get(entry[0])) is not None and pooled.idle
+                ),
+                self._waiting[0],
+            )
+            self._waiting.remove(ready)
+            self._busy += 1
+            ready[1].set_result(None)
 
     async def _fetch_in_slot(self, request: FetchRequest) -> FetchOutcome:
         started = time.perf_counter()
@@ -318,14 +355,17 @@ class PlaywrightFetcher:
             evidence=evidence,
         )
 
-    async def _context_for(self, request: FetchRequest) -> _PooledContext:
-        key: ContextKey = (
+    def _key(self, request: FetchRequest) -> ContextKey:
+        return (
             request.region_id if self.settings.context_reuse == "per_region" else request.target_id,
             request.locale,
             request.timezone,
             request.accept_language,
             request.proxy,
         )
+
+    async def _context_for(self, request: FetchRequest) -> _PooledContext:
+        key = self._key(request)
         async with self._pool_lock:
             pooled = self._pool.get(key)
             if pooled is not None and not pooled.broken:

@@ -133,8 +133,8 @@ class Checker:
         """
         await self._in_storage(self.register, targets)
         reports: list[CheckReport] = []
-        # Checks start in this order and take the browser's slots in it: a region's targets one
-        # after another let its context's kept pages serve them (see PlaywrightFetcher).
+        # Checks start in this order: a region's targets one after another let its context's
+        # kept pages serve them (see PlaywrightFetcher for how its slots are handed on).
         in_order = sorted(targets, key=lambda target: target.region_id)
         tasks = [asyncio.create_task(self.check(t)) for t in in_order]
         try:
