@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,18 +144,9 @@ class PageGuard:
         self._session: CDPSession | None = None
 
     async def watch(self, context: BrowserContext, page: Page) -> None:
-        """Starts both watchers; call before the page navigates. Their set-ups do not depend
-        on each other and go to the browser together: one round trip's wait, not four."""
-        script = _COUNT_ELEMENTS_JS % {"binding": _BINDING, "limit": self.limits.max_dom_nodes}
-        done = await asyncio.gather(
-            self._watch_bytes(context, page),
-            page.expose_binding(_BINDING, self._on_elements),
-            page.add_init_script(script),
-            return_exceptions=True,
-        )
-        for outcome in done:
-            if isinstance(outcome, BaseException):
-                raise outcome
+        """Starts the byte watcher; call before the page navigates. The element watcher is the
+        context's (`guard_context`), set up once for all its pages."""
+        await self._watch_bytes(context, page)
 
     async def _watch_bytes(self, context: BrowserContext, page: Page) -> None:
         session = self._session = await context.new_cdp_session(page)
@@ -248,6 +239,24 @@ class PageGuard:
                 f"({format_size(self.document_bytes)} of HTML received, decoded)"
             )
 
-    def _on_elements(self, _source: object, elements: object) -> None:
+    def on_elements(self, elements: object) -> None:
+        """The counting script's call: the page's document is over the elements limit."""
         count = elements if isinstance(elements, int) else self.limits.max_dom_nodes + 1
         self.trip(self._elements_reason(count))
+
+
+async def guard_context(
+    context: BrowserContext, limits: PageLimits, guards: Mapping[Page, PageGuard]
+) -> None:
+    """Has every page of `context` count its elements against `limits` from its first script
+    on, and call back the guard `guards` holds for it once over: set up once for the context,
+    where a page's own set-up cost each new page two more round trips to the browser."""
+
+    def over(source: dict[str, Any], elements: object) -> None:
+        page = source.get("page")
+        guard = guards.get(page) if isinstance(page, Page) else None
+        if guard is not None:
+            guard.on_elements(elements)
+
+    script = _COUNT_ELEMENTS_JS % {"binding": _BINDING, "limit": limits.max_dom_nodes}
+    await asyncio.gather(context.expose_binding(_BINDING, over), context.add_init_script(script))

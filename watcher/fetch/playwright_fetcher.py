@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -41,7 +42,7 @@ from watcher.fetch.base import (
 from watcher.fetch.browser import CHROMIUM_ARGS, BrowserSettings, choose_executable
 from watcher.fetch.browser_proxy import BrowserProxies, blame_proxy
 from watcher.fetch.evidence import SCREENSHOT_TIMEOUT_S, capture_evidence
-from watcher.fetch.guard import READ_JS, PageGuard, Rendered, read_arguments
+from watcher.fetch.guard import READ_JS, PageGuard, Rendered, guard_context, read_arguments
 from watcher.fetch.proxy import Proxy
 from watcher.fetch.proxy_check import proxy_refused
 from watcher.fetch.settle import StillGrowingError, match_then_settle, settle
@@ -57,6 +58,8 @@ class _PooledContext:
     broken: bool = False
     # Pages that served a sound fetch, with their guards, waiting for this context's next one.
     idle: list[tuple[Page, PageGuard]] = field(default_factory=list)
+    # The guard of each open page, for the context's element counter to call back.
+    guards: dict[Page, PageGuard] = field(default_factory=dict)
 
 
 class PlaywrightFetcher:
@@ -250,7 +253,8 @@ class PlaywrightFetcher:
             closing.append(asyncio.create_task(_evict(fullest, *fullest.idle.pop(0))))
         try:
             page = await pooled.context.new_page()
-            guard = PageGuard(self.settings.limits)
+            guard = pooled.guards[page] = PageGuard(self.settings.limits)
+            page.once("close", partial(_forget_guard, pooled))
             try:
                 await guard.watch(pooled.context, page)
             except PlaywrightError:
@@ -382,6 +386,11 @@ class PlaywrightFetcher:
                 java_script_enabled=True,
             )
             pooled = _PooledContext(context=context, pages_served=1)
+            try:
+                await guard_context(context, self.settings.limits, pooled.guards)
+            except PlaywrightError:
+                await _close_quietly(context)
+                raise
             self._pool[key] = pooled
             return pooled
 
@@ -428,6 +437,10 @@ async def _wait_rendered(
             return failed, None
         return None, rendered
     return None, await settle(page, settings, deadline, read=True, probes=probes)
+
+
+def _forget_guard(pooled: _PooledContext, page: Page) -> None:
+    pooled.guards.pop(page, None)
 
 
 async def _evict(pooled: _PooledContext, page: Page, guard: PageGuard) -> None:
