@@ -107,9 +107,7 @@ def floor_rows(
             seconds, checked, failed = asyncio.run(full_pass(config, targets))
         full.append((seconds, checked, failed, sampler.peak_pss_kib / 1024))
         print(f"  done: floor and full pass, round {number + 1}", file=sys.stderr)
-    with PeakSampler() as sampler:
-        cold = cold_check_pass(site, PAGE_IDS, count)
-    cold_pss = sampler.peak_pss_kib / 1024
+    cold, cold_pss = cold_check_pass(site, PAGE_IDS, count)
     return [
         FloorRow(
             "bare Playwright loop (floor)",

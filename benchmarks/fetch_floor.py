@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from memory import PeakSampler
 from peer_tools import PassRun, Watcher
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
@@ -152,13 +153,18 @@ async def full_pass(config: Config, targets: Sequence[Target]) -> tuple[float, i
     return seconds, len(reports), failed
 
 
-def cold_check_pass(site: SimulatedMetaSite, page_ids: Sequence[str], count: int) -> PassRun:
+def cold_check_pass(
+    site: SimulatedMetaSite, page_ids: Sequence[str], count: int
+) -> tuple[PassRun, float]:
     """An unchanged `watcher check` over the same targets, run the way the peers benchmark runs
     it: a new process, start-up and browser launch included (a first check stores the versions
-    first). Starts are not spaced per host (`min_spacing: 0s`): the floor spaces nothing."""
+    first), and the peak PSS (MiB) of that unchanged check's processes. Starts are not spaced
+    per host (`min_spacing: 0s`): the floor spaces nothing."""
     config = full_pass_yaml(site, page_ids, count)
     config += "politeness: {max_concurrent: 4, min_spacing: 0s}\n"
     with tempfile.TemporaryDirectory() as folder:
         watcher = Watcher(Path(folder), config)
         watcher.run_pass(0)
-        return watcher.run_pass(1)
+        with PeakSampler() as sampler:
+            unchanged = watcher.run_pass(1)
+        return unchanged, sampler.peak_pss_kib / 1024
