@@ -57,15 +57,20 @@ def test_the_change_page_shows_both_screenshots_of_a_real_change(
     page.goto(f"{served}/changes/{checked.change_id}")
     images = page.locator(".screenshots img")
     assert images.count() == 2
-    boxes = []
     for index in range(2):
         image = images.nth(index)
         image.scroll_into_view_if_needed()
         image.wait_for(state="visible")
         page.wait_for_function("e => e.complete && e.naturalWidth > 0", arg=image.element_handle())
-        boxes.append(image.bounding_box())
-    before, after = boxes
-    assert before is not None and after is not None
+    # Both boxes in the document's coordinates, once both are loaded: scrolling to the second
+    # image must not move the first one's measured position.
+    before, after = (
+        images.nth(index).evaluate(
+            "e => { const r = e.getBoundingClientRect();"
+            " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width}; }"
+        )
+        for index in range(2)
+    )
     assert before["x"] + before["width"] <= after["x"]  # side by side, before on the left
     assert abs(before["y"] - after["y"]) < 1
 

@@ -213,9 +213,11 @@ async def match_then_settle(
             _combined(page, selector, settings, deadline, quiet_ms, read=True, probes=probes),
             settings,
             deadline,
+            matching_too=True,
         )
     )
-    combined.add_done_callback(_retrieved)
+    for task in (matching, combined):
+        task.add_done_callback(_retrieved)
     try:
         await asyncio.wait({matching, combined}, return_when=asyncio.FIRST_COMPLETED)
         navigated = False
@@ -255,18 +257,17 @@ async def match_then_settle(
         for task in (matching, combined):
             if not task.done():
                 task.cancel()
-        with contextlib.suppress(BaseException):
-            await matching
 
 
 async def _in_page_matched(
     page: Page, selector: str, combined: asyncio.Future[list[Any]], settings: BrowserSettings
 ) -> bool:
-    """After Playwright's match: whether the combined wait saw it too (it is then settling)."""
+    """After Playwright's match: whether the combined wait has ended or saw the match too (it is
+    then settling), so that its answer is worth awaiting."""
     grace_s = (settings.settle_quiet_after_match_ms + _MATCH_GRACE_MS) / 1000
     done, _ = await asyncio.wait({combined}, timeout=grace_s)
     if done:
-        return _usable(combined)
+        return True
     try:
         return bool(await page.evaluate(_MATCHES_OR_FALSE_JS, selector))
     except PlaywrightError:
@@ -310,11 +311,17 @@ def _combined(
 
 
 async def _bounded(
-    waiting: Awaitable[list[Any]], settings: BrowserSettings, deadline: float
+    waiting: Awaitable[list[Any]],
+    settings: BrowserSettings,
+    deadline: float,
+    *,
+    matching_too: bool = False,
 ) -> list[Any]:
-    """The page's own timers end the wait; a page too busy to run them is bounded here."""
+    """The page's own timers end the wait; a page too busy to run them is bounded here. A wait
+    that also awaits a match may settle for as long after a match at its last moment."""
     remaining_ms = max(1000.0, (deadline - time.perf_counter()) * 1000)
-    bound_s = max(remaining_ms, settings.settle_max_ms) / 1000 + _GRACE_S
+    settling_ms = max(remaining_ms, settings.settle_max_ms)
+    bound_s = (remaining_ms * matching_too + settling_ms) / 1000 + _GRACE_S
     try:
         return await asyncio.wait_for(waiting, bound_s)
     except TimeoutError:
