@@ -88,3 +88,22 @@ def test_a_slot_granted_to_a_cancelled_fetch_goes_on_to_the_next() -> None:
         return fetcher._busy
 
     assert asyncio.run(scenario()) == 1
+
+
+def test_a_wait_cancelled_just_before_its_turn_is_passed_over() -> None:
+    """Cancelled, and a slot handed on before its task has run again: the slot goes to the
+    next fetch, never to the cancelled one (granting it raised and lost the slot)."""
+
+    async def scenario() -> tuple[int, bool]:
+        fetcher = PlaywrightFetcher(BrowserSettings(max_concurrency=1))
+        await fetcher._take_slot(fetcher._key(_request("holder")))
+        gone = await _waiting(fetcher, "fr")
+        after = await _waiting(fetcher, "de")
+        gone.cancel()  # its future is cancelled now; its task has not run its handler yet
+        fetcher._busy -= 1
+        fetcher._hand_on_slot()
+        await asyncio.wait_for(after, 1)
+        await asyncio.gather(gone, return_exceptions=True)
+        return fetcher._busy, gone.cancelled()
+
+    assert asyncio.run(scenario()) == (1, True)

@@ -164,6 +164,9 @@ class PlaywrightFetcher:
     def _hand_on_slot(self) -> None:
         """Gives free slots to waiting fetches: first to the oldest whose context has a kept
         page (it is served without opening one), else to the oldest."""
+        # A fetch cancelled while waiting leaves its entry until its task runs again: its
+        # future is already cancelled and is never granted.
+        self._waiting = [entry for entry in self._waiting if not entry[1].done()]
         while self._waiting and self._busy < max(1, self.settings.max_concurrency):
             ready = next(
                 (
