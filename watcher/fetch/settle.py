@@ -220,26 +220,21 @@ async def match_then_settle(
         task.add_done_callback(_retrieved)
     try:
         await asyncio.wait({matching, combined}, return_when=asyncio.FIRST_COMPLETED)
-        navigated = False
         if not combined.done():
             try:
                 await matching
             except PlaywrightTimeout:
                 return False, None
             if await _in_page_matched(page, selector, combined, settings):
-                try:
-                    answer = await combined
-                except PlaywrightError:
-                    navigated = True
-                else:
-                    if answer[0] == "read":
-                        return True, _answer(answer, settings)
-        elif isinstance(failure := combined.exception(), StillGrowingError):
-            raise failure
-        elif isinstance(failure, PlaywrightError):
-            navigated = True
-        elif _usable(combined):
-            return True, _answer(combined.result(), settings)
+                await asyncio.wait({combined})
+        navigated = False
+        if combined.done() and not combined.cancelled():
+            failure = combined.exception()
+            if failure is None and combined.result()[0] == "read":
+                return True, _answer(combined.result(), settings)
+            if failure is not None and not isinstance(failure, PlaywrightError):
+                raise failure  # a page still growing, or too busy to settle
+            navigated = failure is not None
         # The in-page wait could not follow this selector or this page: Playwright's match, then
         # the settling and reading on their own.
         try:
@@ -272,13 +267,6 @@ async def _in_page_matched(
         return bool(await page.evaluate(_MATCHES_OR_FALSE_JS, selector))
     except PlaywrightError:
         return False
-
-
-def _usable(combined: asyncio.Future[list[Any]]) -> bool:
-    """Whether the combined wait ended with an answer of its own (not an error)."""
-    if combined.cancelled() or combined.exception() is not None:
-        return False
-    return combined.result()[0] not in ("unsupported", "unmatched")
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:
