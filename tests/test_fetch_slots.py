@@ -33,8 +33,17 @@ def _keeping_a_page(fetcher: PlaywrightFetcher, region: str) -> None:
 
 
 async def _waiting(fetcher: PlaywrightFetcher, region: str) -> asyncio.Task[None]:
-    task = asyncio.create_task(fetcher._take_slot(fetcher._key(_request(region))))
-    await asyncio.sleep(0)  # let it queue
+    """A fetch of `region` waiting for a slot: returns once it is queued."""
+    key = fetcher._key(_request(region))
+    started = asyncio.Event()
+
+    async def take() -> None:
+        started.set()
+        await fetcher._take_slot(key)  # queues itself before it first yields
+
+    task = asyncio.create_task(take())
+    await started.wait()
+    assert any(entry[0] == key for entry in fetcher._waiting)
     return task
 
 
